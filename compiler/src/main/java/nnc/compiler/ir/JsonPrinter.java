@@ -20,12 +20,12 @@ public final class JsonPrinter {
       for (int i = 0; i < n.inputs().size(); i++) sb.append(i > 0 ? ", " : "").append(num.id(n.inputs().get(i)));
       sb.append(']');
       Meta m = n.meta();
-      if (m.span().isKnown()) sb.append(", \"span\": ").append(str(m.span().location()));
+      if (m.span().isKnown()) sb.append(", \"span\": ").append(str(m.span().toString()));
       if (m.isBackward()) {
         Span s = m.origin().meta().span();
         sb.append(", \"rule\": ").append(str(m.rule()));
         if (num.contains(m.origin())) sb.append(", \"origin\": ").append(num.id(m.origin()));
-        if (s.isKnown()) sb.append(", \"origin_span\": ").append(str(s.location()));
+        if (s.isKnown()) sb.append(", \"origin_span\": ").append(str(s.toString()));
       }
       sb.append(k + 1 < num.order().size() ? "},\n" : "}\n");
     }

@@ -13,8 +13,18 @@ import java.util.Map;
 public final class Numbering {
   private final List<Node> order = new ArrayList<>();
   private final Map<Node, Integer> ids = new IdentityHashMap<>();
+  private int next;
 
+  private final boolean inline;
+
+  /** Numbers every node, constants included (for DOT and JSON). */
   public Numbering(Graph g, Map<String, Node> roots) {
+    this(g, roots, false);
+  }
+
+  /** With {@code inlineScalars}, scalar constants get no number and print as literals (the text form). */
+  public Numbering(Graph g, Map<String, Node> roots, boolean inlineScalars) {
+    this.inline = inlineScalars;
     g.inputs().forEach(this::add);
     g.params().forEach(this::add);
     Graph.topoOrder(roots.values()).forEach(this::add);
@@ -22,7 +32,7 @@ public final class Numbering {
 
   private void add(Node n) {
     if (!ids.containsKey(n)) {
-      ids.put(n, order.size());
+      ids.put(n, inline && isInlined(n) ? -1 : next++);
       order.add(n);
     }
   }
@@ -48,6 +58,6 @@ public final class Numbering {
 
   /** How an operand is referred to: {@code %7}, or the literal of an inlined scalar. */
   public String ref(Node n) {
-    return isInlined(n) ? ((Leaf.Constant) n).value().toString() : "%" + id(n);
+    return inline && isInlined(n) ? ((Leaf.Constant) n).value().toString() : "%" + id(n);
   }
 }

@@ -21,7 +21,7 @@ public final class TextPrinter {
   }
 
   public static String print(Graph g, Map<String, Node> roots) {
-    Numbering num = new Numbering(g, roots);
+    Numbering num = new Numbering(g, roots, true);
     StringBuilder sb = new StringBuilder("graph ").append(g.name()).append('\n');
     for (Node n : num.order()) {
       if (Numbering.isInlined(n)) continue;

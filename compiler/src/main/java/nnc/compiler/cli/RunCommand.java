@@ -1,0 +1,83 @@
+package nnc.compiler.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import nnc.compiler.interp.Interpreter;
+import nnc.compiler.interp.NDArray;
+import nnc.compiler.interp.Parameters;
+import nnc.compiler.ir.Graph;
+import nnc.compiler.ir.Leaf;
+import nnc.compiler.ir.Node;
+import nnc.runtime.io.Npy;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "run", description = "Evaluate a model's outputs with the reference interpreter; write each as DIR/NAME.npy.")
+final class RunCommand extends ModelCommand {
+  @Option(names = "--in", paramLabel = "NAME=FILE.npy", description = "an input value (repeatable)")
+  Map<String, Path> in = new LinkedHashMap<>();
+
+  @Option(names = "--params", paramLabel = "P.safetensors", description = "parameter values (default: the seeded initial values)")
+  Path paramsFile;
+
+  @Option(names = "--seed", defaultValue = "0", description = "seed of the initial parameter values (default: ${DEFAULT-VALUE})")
+  long seed;
+
+  @Option(names = "--out", paramLabel = "DIR", description = "write every evaluated output as DIR/NAME.npy")
+  Path outDir;
+
+  @Override
+  int run(Graph g) throws IOException {
+    Map<String, NDArray> inputs = new LinkedHashMap<>();
+    for (Map.Entry<String, Path> e : in.entrySet()) {
+      if (g.inputs().stream().noneMatch(i -> i.name().equals(e.getKey()))) {
+        throw new UserError("--in " + e.getKey() + ": the model has no input '" + e.getKey() + "' (inputs: "
+            + String.join(", ", g.inputs().stream().map(Leaf.Input::name).toList()) + ")");
+      }
+      inputs.put(e.getKey(), NDArray.fromTensor(Npy.read(e.getValue())));
+    }
+    for (Leaf.Input i : g.inputs()) {
+      NDArray v = inputs.get(i.name());
+      if (v != null && v.dtype() != i.dtype()) {
+        throw new UserError("--in " + i.name() + ": " + in.get(i.name()) + " holds " + v.dtype().languageName()
+            + " values, the model declares " + i.type());
+      }
+    }
+    Map<String, NDArray> params = paramsFile != null ? Parameters.read(g, paramsFile) : Parameters.initial(g, seed);
+    Map<String, Node> roots = new LinkedHashMap<>();
+    List<String> skipped = new ArrayList<>();
+    for (Map.Entry<String, Node> r : g.roots().entrySet()) {
+      List<String> missing = missingInputs(g, r.getValue(), inputs);
+      if (missing.isEmpty()) roots.put(r.getKey(), r.getValue());
+      else skipped.add(r.getKey() + " (needs " + String.join(", ", missing) + ")");
+    }
+    if (roots.isEmpty()) throw new UserError("nothing to evaluate: every output needs inputs that were not given: " + String.join("; ", skipped));
+    Map<String, NDArray> results = new Interpreter(g, inputs, params, false).run(roots);
+    if (outDir != null) Files.createDirectories(outDir);
+    for (Map.Entry<String, NDArray> r : results.entrySet()) {
+      NDArray v = r.getValue();
+      if (outDir != null) {
+        Path p = outDir.resolve(r.getKey() + ".npy");
+        Npy.write(p, v.toTensor());
+        out().println("wrote " + p + "  " + v.dtype().languageName() + java.util.Arrays.toString(v.shape()).replace(" ", ""));
+      } else {
+        out().println(r.getKey() + " = " + v.toTensor());
+      }
+    }
+    for (String s : skipped) err().println("nnc: skipped " + s);
+    return 0;
+  }
+
+  private static List<String> missingInputs(Graph g, Node root, Map<String, NDArray> given) {
+    List<String> missing = new ArrayList<>();
+    for (Node n : Graph.topoOrder(List.of(root))) {
+      if (n instanceof Leaf.Input i && !given.containsKey(i.name())) missing.add(i.name());
+    }
+    return missing;
+  }
+}
