@@ -9,8 +9,12 @@ final class CheckCommand extends ModelCommand {
   @Override
   int run(Graph g) {
     Verifier.verify(g);
-    out().printf("%s: ok (%d inputs, %d parameters, %d outputs%s)%n", file, g.inputs().size(), g.params().size(),
-        g.outputs().size(), g.train() != null ? ", train objective" : "");
+    out().printf("%s: ok (%s, %s, %s%s)%n", file, count(g.inputs().size(), "input"), count(g.params().size(), "parameter"),
+        count(g.outputs().size(), "output"), g.train() != null ? ", train objective" : "");
     return 0;
+  }
+
+  private static String count(int n, String noun) {
+    return n + " " + noun + (n == 1 ? "" : "s");
   }
 }

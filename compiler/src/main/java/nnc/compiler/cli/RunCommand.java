@@ -19,8 +19,12 @@ import picocli.CommandLine.Option;
 
 @Command(name = "run", description = "Evaluate a model's outputs with the reference interpreter; write each as DIR/NAME.npy.")
 final class RunCommand extends ModelCommand {
-  @Option(names = "--in", paramLabel = "NAME=FILE.npy", description = "an input value (repeatable)")
+  @Option(names = "--in", paramLabel = "NAME=FILE", description = "an input value: .npy, IDX (MNIST) or .csv (repeatable)")
   Map<String, Path> in = new LinkedHashMap<>();
+
+  @Option(names = "--limit", paramLabel = "N", defaultValue = "0",
+      description = "use only the first N records of each input file (default: all)")
+  int limit;
 
   @Option(names = "--params", paramLabel = "P.safetensors", description = "parameter values (default: the seeded initial values)")
   Path paramsFile;
@@ -39,7 +43,8 @@ final class RunCommand extends ModelCommand {
         throw new UserError("--in " + e.getKey() + ": the model has no input '" + e.getKey() + "' (inputs: "
             + String.join(", ", g.inputs().stream().map(Leaf.Input::name).toList()) + ")");
       }
-      inputs.put(e.getKey(), NDArray.fromTensor(Npy.read(e.getValue())));
+      Leaf.Input declared = g.inputs().stream().filter(i -> i.name().equals(e.getKey())).findFirst().orElseThrow();
+      inputs.put(e.getKey(), InputFiles.read(e.getKey(), e.getValue(), declared.type(), limit));
     }
     for (Leaf.Input i : g.inputs()) {
       NDArray v = inputs.get(i.name());
