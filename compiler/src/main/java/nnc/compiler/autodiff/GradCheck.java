@@ -27,7 +27,7 @@ import nnc.runtime.Rng;
 public final class GradCheck {
   static final double EPS = 1e-5;
   /** Below this magnitude, errors are measured absolutely (both sides are then numerically zero). */
-  static final double FLOOR = 1e-4;
+  static final double FLOOR = 1e-3;
 
   public record Row(String wrt, int order, double numeric, double symbolic, double error, boolean ok) {}
 

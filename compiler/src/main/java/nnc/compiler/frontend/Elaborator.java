@@ -246,6 +246,7 @@ public final class Elaborator {
     Leaf.Param p = ir.param(full, t, init);
     params.add(p);
     paramSpans.put(full, span(s.declName()));
+    namedValues.put(full, p);
     define(scope, local, new Value.Tensor(p), s.declName(), Scope.Kind.PARAM);
   }
 
