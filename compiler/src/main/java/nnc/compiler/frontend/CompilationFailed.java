@@ -15,6 +15,11 @@ public final class CompilationFailed extends Exception {
     this.sources = Map.copyOf(sources);
   }
 
+  @Override
+  public String getMessage() {
+    return render();
+  }
+
   public List<Diagnostic> diagnostics() {
     return diagnostics;
   }

@@ -268,7 +268,7 @@ public final class Elaborator {
         || v instanceof Value.Items || v instanceof Value.Poison)) {
       throw error(s.expr(), "const " + name + ": expected a number or a tensor, got " + Value.describe(v));
     }
-    if (v instanceof Value.Items) v = new Value.Tensor(expr.toTensor(v, DType.F32, s.expr()));
+    // An untyped list stays a compile-time value: it takes the element type of the tensor it meets.
     define(scope, name, v, s.declName(), Scope.Kind.CONST);
   }
 

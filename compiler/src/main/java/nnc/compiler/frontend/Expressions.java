@@ -163,7 +163,8 @@ final class Expressions {
   /** {@code a @ b} with NumPy's promotion of rank-1 operands (a vector is a row or a column). */
   Value matmul(ParserRuleContext at, Value av, Value bv) {
     if (av instanceof Value.Poison || bv instanceof Value.Poison) return new Value.Poison();
-    Node a = toTensor(av, DType.F32, at), b = toTensor(bv, a.dtype(), at);
+    DType dtype = av instanceof Value.Tensor t ? t.node().dtype() : bv instanceof Value.Tensor t2 ? t2.node().dtype() : DType.F32;
+    Node a = toTensor(av, dtype, at), b = toTensor(bv, dtype, at);
     return new Value.Tensor(guard(at, () -> {
       if (a.shape().rank() == 0 || b.shape().rank() == 0) {
         throw new IrException("matmul: " + a.type() + " @ " + b.type() + ": operands must not be scalars");
