@@ -23,231 +23,231 @@ import nnc.runtime.Tensor;
  * Scalars have no fans; the fan-based initializers reject them.
  */
 public sealed interface Initializer {
-    /** Kaiming's default gain, √2: the ReLU gain, giving Kaiming normal std √(2/fan_in). */
-    double KAIMING_DEFAULT_GAIN = Math.sqrt(2);
+  /** Kaiming's default gain, √2: the ReLU gain, giving Kaiming normal std √(2/fan_in). */
+  double KAIMING_DEFAULT_GAIN = Math.sqrt(2);
 
-    /** Samples {@code Tensor.elementCount(shape)} values, in row-major order. */
-    double[] sample(int[] shape, Rng rng);
+  /** Samples {@code Tensor.elementCount(shape)} values, in row-major order. */
+  double[] sample(int[] shape, Rng rng);
 
-    /** The initializer as a {@code .nn} file writes it, default arguments omitted. */
-    String describe();
+  /** The initializer as a {@code .nn} file writes it, default arguments omitted. */
+  String describe();
 
-    /** All zeros: the usual start for biases. */
-    record Zeros() implements Initializer {
-        @Override
-        public double[] sample(int[] shape, Rng rng) {
-            return new double[count(shape)];
-        }
-
-        @Override
-        public String describe() {
-            return "zeros";
-        }
+  /** All zeros: the usual start for biases. */
+  record Zeros() implements Initializer {
+    @Override
+    public double[] sample(int[] shape, Rng rng) {
+      return new double[count(shape)];
     }
 
-    /** All ones: the usual start for normalization scales. */
-    record Ones() implements Initializer {
-        @Override
-        public double[] sample(int[] shape, Rng rng) {
-            return new Constant(1).sample(shape, rng);
-        }
+    @Override
+    public String describe() {
+      return "zeros";
+    }
+  }
 
-        @Override
-        public String describe() {
-            return "ones";
-        }
+  /** All ones: the usual start for normalization scales. */
+  record Ones() implements Initializer {
+    @Override
+    public double[] sample(int[] shape, Rng rng) {
+      return new Constant(1).sample(shape, rng);
     }
 
-    /** Every element equal to {@code value}. */
-    record Constant(double value) implements Initializer {
-        @Override
-        public double[] sample(int[] shape, Rng rng) {
-            double[] v = new double[count(shape)];
-            Arrays.fill(v, value);
-            return v;
-        }
+    @Override
+    public String describe() {
+      return "ones";
+    }
+  }
 
-        @Override
-        public String describe() {
-            return "constant(" + Numbers.format(value) + ")";
-        }
+  /** Every element equal to {@code value}. */
+  record Constant(double value) implements Initializer {
+    @Override
+    public double[] sample(int[] shape, Rng rng) {
+      double[] v = new double[count(shape)];
+      Arrays.fill(v, value);
+      return v;
     }
 
-    /** Independent normal samples with the given mean and standard deviation. */
-    record Normal(double mean, double std) implements Initializer {
-        /** Rejects a negative or non-finite std. */
-        public Normal {
-            Numbers.requireNonNegative("normal std", std);
-        }
+    @Override
+    public String describe() {
+      return "constant(" + Numbers.format(value) + ")";
+    }
+  }
 
-        @Override
-        public double[] sample(int[] shape, Rng rng) {
-            return normal(count(shape), mean, std, rng);
-        }
-
-        @Override
-        public String describe() {
-            return "normal(" + Numbers.format(mean) + ", " + Numbers.format(std) + ")";
-        }
+  /** Independent normal samples with the given mean and standard deviation. */
+  record Normal(double mean, double std) implements Initializer {
+    /** Rejects a negative or non-finite std. */
+    public Normal {
+      Numbers.requireNonNegative("normal std", std);
     }
 
-    /** Independent uniform samples in [low, high). */
-    record Uniform(double low, double high) implements Initializer {
-        /** Rejects {@code low > high}. */
-        public Uniform {
-            if (!(low <= high)) {
-                throw new IllegalArgumentException("uniform needs low <= high, got " + low + " and " + high);
-            }
-        }
-
-        @Override
-        public double[] sample(int[] shape, Rng rng) {
-            return uniform(count(shape), low, high, rng);
-        }
-
-        @Override
-        public String describe() {
-            return "uniform(" + Numbers.format(low) + ", " + Numbers.format(high) + ")";
-        }
+    @Override
+    public double[] sample(int[] shape, Rng rng) {
+      return normal(count(shape), mean, std, rng);
     }
 
-    /** Glorot and Bengio (2010), normal: std = gain·√(2/(fan_in+fan_out)); default gain 1. */
-    record XavierNormal(double gain) implements Initializer {
-        /** Rejects a negative or non-finite gain. */
-        public XavierNormal {
-            Numbers.requireNonNegative("xavier_normal gain", gain);
-        }
+    @Override
+    public String describe() {
+      return "normal(" + Numbers.format(mean) + ", " + Numbers.format(std) + ")";
+    }
+  }
 
-        /** Gain 1. */
-        public XavierNormal() {
-            this(1);
-        }
-
-        /** The standard deviation used for {@code shape}. */
-        public double std(int[] shape) {
-            Fans f = Fans.of(shape);
-            return gain * Math.sqrt(2.0 / (f.in() + f.out()));
-        }
-
-        @Override
-        public double[] sample(int[] shape, Rng rng) {
-            return normal(count(shape), 0, std(shape), rng);
-        }
-
-        @Override
-        public String describe() {
-            return Numbers.withGain("xavier_normal", gain, 1);
-        }
+  /** Independent uniform samples in [low, high). */
+  record Uniform(double low, double high) implements Initializer {
+    /** Rejects {@code low > high}. */
+    public Uniform {
+      if (!(low <= high)) {
+        throw new IllegalArgumentException("uniform needs low <= high, got " + low + " and " + high);
+      }
     }
 
-    /** Glorot and Bengio (2010), uniform in ±gain·√(6/(fan_in+fan_out)); default gain 1. */
-    record XavierUniform(double gain) implements Initializer {
-        /** Rejects a negative or non-finite gain. */
-        public XavierUniform {
-            Numbers.requireNonNegative("xavier_uniform gain", gain);
-        }
-
-        /** Gain 1. */
-        public XavierUniform() {
-            this(1);
-        }
-
-        /** The bound of the interval used for {@code shape}. */
-        public double bound(int[] shape) {
-            Fans f = Fans.of(shape);
-            return gain * Math.sqrt(6.0 / (f.in() + f.out()));
-        }
-
-        @Override
-        public double[] sample(int[] shape, Rng rng) {
-            double b = bound(shape);
-            return uniform(count(shape), -b, b, rng);
-        }
-
-        @Override
-        public String describe() {
-            return Numbers.withGain("xavier_uniform", gain, 1);
-        }
+    @Override
+    public double[] sample(int[] shape, Rng rng) {
+      return uniform(count(shape), low, high, rng);
     }
 
-    /** He et al. (2015), normal: std = gain/√fan_in; default gain √2 (for ReLU). */
-    record KaimingNormal(double gain) implements Initializer {
-        /** Rejects a negative or non-finite gain. */
-        public KaimingNormal {
-            Numbers.requireNonNegative("kaiming_normal gain", gain);
-        }
+    @Override
+    public String describe() {
+      return "uniform(" + Numbers.format(low) + ", " + Numbers.format(high) + ")";
+    }
+  }
 
-        /** Gain √2. */
-        public KaimingNormal() {
-            this(KAIMING_DEFAULT_GAIN);
-        }
-
-        /** The standard deviation used for {@code shape}. */
-        public double std(int[] shape) {
-            return gain / Math.sqrt(Fans.of(shape).in());
-        }
-
-        @Override
-        public double[] sample(int[] shape, Rng rng) {
-            return normal(count(shape), 0, std(shape), rng);
-        }
-
-        @Override
-        public String describe() {
-            return Numbers.withGain("kaiming_normal", gain, KAIMING_DEFAULT_GAIN);
-        }
+  /** Glorot and Bengio (2010), normal: std = gain·√(2/(fan_in+fan_out)); default gain 1. */
+  record XavierNormal(double gain) implements Initializer {
+    /** Rejects a negative or non-finite gain. */
+    public XavierNormal {
+      Numbers.requireNonNegative("xavier_normal gain", gain);
     }
 
-    /** He et al. (2015), uniform in ±gain·√(3/fan_in); default gain √2 (for ReLU). */
-    record KaimingUniform(double gain) implements Initializer {
-        /** Rejects a negative or non-finite gain. */
-        public KaimingUniform {
-            Numbers.requireNonNegative("kaiming_uniform gain", gain);
-        }
-
-        /** Gain √2. */
-        public KaimingUniform() {
-            this(KAIMING_DEFAULT_GAIN);
-        }
-
-        /** The bound of the interval used for {@code shape}. */
-        public double bound(int[] shape) {
-            return gain * Math.sqrt(3.0 / Fans.of(shape).in());
-        }
-
-        @Override
-        public double[] sample(int[] shape, Rng rng) {
-            double b = bound(shape);
-            return uniform(count(shape), -b, b, rng);
-        }
-
-        @Override
-        public String describe() {
-            return Numbers.withGain("kaiming_uniform", gain, KAIMING_DEFAULT_GAIN);
-        }
+    /** Gain 1. */
+    public XavierNormal() {
+      this(1);
     }
 
-    private static int count(int[] shape) {
-        long n = Tensor.elementCount(shape);
-        if (n > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("shape " + Tensor.shapeString(shape) + " is too large to initialize");
-        }
-        return (int) n;
+    /** The standard deviation used for {@code shape}. */
+    public double std(int[] shape) {
+      Fans f = Fans.of(shape);
+      return gain * Math.sqrt(2.0 / (f.in() + f.out()));
     }
 
-    private static double[] normal(int n, double mean, double std, Rng rng) {
-        double[] v = new double[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = mean + std * rng.nextGaussian();
-        }
-        return v;
+    @Override
+    public double[] sample(int[] shape, Rng rng) {
+      return normal(count(shape), 0, std(shape), rng);
     }
 
-    private static double[] uniform(int n, double low, double high, Rng rng) {
-        double[] v = new double[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = low + (high - low) * rng.nextDouble();
-        }
-        return v;
+    @Override
+    public String describe() {
+      return Numbers.withGain("xavier_normal", gain, 1);
     }
+  }
+
+  /** Glorot and Bengio (2010), uniform in ±gain·√(6/(fan_in+fan_out)); default gain 1. */
+  record XavierUniform(double gain) implements Initializer {
+    /** Rejects a negative or non-finite gain. */
+    public XavierUniform {
+      Numbers.requireNonNegative("xavier_uniform gain", gain);
+    }
+
+    /** Gain 1. */
+    public XavierUniform() {
+      this(1);
+    }
+
+    /** The bound of the interval used for {@code shape}. */
+    public double bound(int[] shape) {
+      Fans f = Fans.of(shape);
+      return gain * Math.sqrt(6.0 / (f.in() + f.out()));
+    }
+
+    @Override
+    public double[] sample(int[] shape, Rng rng) {
+      double b = bound(shape);
+      return uniform(count(shape), -b, b, rng);
+    }
+
+    @Override
+    public String describe() {
+      return Numbers.withGain("xavier_uniform", gain, 1);
+    }
+  }
+
+  /** He et al. (2015), normal: std = gain/√fan_in; default gain √2 (for ReLU). */
+  record KaimingNormal(double gain) implements Initializer {
+    /** Rejects a negative or non-finite gain. */
+    public KaimingNormal {
+      Numbers.requireNonNegative("kaiming_normal gain", gain);
+    }
+
+    /** Gain √2. */
+    public KaimingNormal() {
+      this(KAIMING_DEFAULT_GAIN);
+    }
+
+    /** The standard deviation used for {@code shape}. */
+    public double std(int[] shape) {
+      return gain / Math.sqrt(Fans.of(shape).in());
+    }
+
+    @Override
+    public double[] sample(int[] shape, Rng rng) {
+      return normal(count(shape), 0, std(shape), rng);
+    }
+
+    @Override
+    public String describe() {
+      return Numbers.withGain("kaiming_normal", gain, KAIMING_DEFAULT_GAIN);
+    }
+  }
+
+  /** He et al. (2015), uniform in ±gain·√(3/fan_in); default gain √2 (for ReLU). */
+  record KaimingUniform(double gain) implements Initializer {
+    /** Rejects a negative or non-finite gain. */
+    public KaimingUniform {
+      Numbers.requireNonNegative("kaiming_uniform gain", gain);
+    }
+
+    /** Gain √2. */
+    public KaimingUniform() {
+      this(KAIMING_DEFAULT_GAIN);
+    }
+
+    /** The bound of the interval used for {@code shape}. */
+    public double bound(int[] shape) {
+      return gain * Math.sqrt(3.0 / Fans.of(shape).in());
+    }
+
+    @Override
+    public double[] sample(int[] shape, Rng rng) {
+      double b = bound(shape);
+      return uniform(count(shape), -b, b, rng);
+    }
+
+    @Override
+    public String describe() {
+      return Numbers.withGain("kaiming_uniform", gain, KAIMING_DEFAULT_GAIN);
+    }
+  }
+
+  private static int count(int[] shape) {
+    long n = Tensor.elementCount(shape);
+    if (n > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("shape " + Tensor.shapeString(shape) + " is too large to initialize");
+    }
+    return (int) n;
+  }
+
+  private static double[] normal(int n, double mean, double std, Rng rng) {
+    double[] v = new double[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = mean + std * rng.nextGaussian();
+    }
+    return v;
+  }
+
+  private static double[] uniform(int n, double low, double high, Rng rng) {
+    double[] v = new double[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = low + (high - low) * rng.nextDouble();
+    }
+    return v;
+  }
 }

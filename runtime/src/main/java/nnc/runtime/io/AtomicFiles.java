@@ -19,51 +19,51 @@ import java.util.concurrent.ThreadLocalRandom;
  * checkpoint.
  */
 public final class AtomicFiles {
-    private static final int BUFFER_BYTES = 1 << 16;
+  private static final int BUFFER_BYTES = 1 << 16;
 
-    /** The content of a file, written to the stream it is given (which it must not close). */
-    @FunctionalInterface
-    public interface Content {
-        /** Writes the whole content to {@code out}. */
-        void writeTo(OutputStream out) throws IOException;
-    }
+  /** The content of a file, written to the stream it is given (which it must not close). */
+  @FunctionalInterface
+  public interface Content {
+    /** Writes the whole content to {@code out}. */
+    void writeTo(OutputStream out) throws IOException;
+  }
 
-    private AtomicFiles() {
-    }
+  private AtomicFiles() {
+  }
 
-    /**
+  /**
      * Replaces {@code target} with {@code content}, or leaves it untouched if writing fails (the
      * temporary file is then deleted). The rename is atomic where the file system supports it
      * and a plain replacing move otherwise. The temporary file is created with the default
      * permissions (the umask), unlike {@link Files#createTempFile}, which makes it private.
      */
-    public static void write(Path target, Content content) throws IOException {
-        Path dir = target.toAbsolutePath().getParent();
-        String name = "." + target.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp";
-        Path temp = dir.resolve(name);
-        try {
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), BUFFER_BYTES);
-                content.writeTo(out);
-                out.flush();
-                channel.force(true);
-            }
-            move(temp, target);
-        } catch (IOException | RuntimeException | Error e) {
-            try {
-                Files.deleteIfExists(temp);
-            } catch (IOException cleanup) {
-                e.addSuppressed(cleanup);
-            }
-            throw e;
-        }
+  public static void write(Path target, Content content) throws IOException {
+    Path dir = target.toAbsolutePath().getParent();
+    String name = "." + target.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp";
+    Path temp = dir.resolve(name);
+    try {
+      try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), BUFFER_BYTES);
+        content.writeTo(out);
+        out.flush();
+        channel.force(true);
+      }
+      move(temp, target);
+    } catch (IOException | RuntimeException | Error e) {
+      try {
+        Files.deleteIfExists(temp);
+      } catch (IOException cleanup) {
+        e.addSuppressed(cleanup);
+      }
+      throw e;
     }
+  }
 
-    private static void move(Path temp, Path target) throws IOException {
-        try {
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-        }
+  private static void move(Path temp, Path target) throws IOException {
+    try {
+      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
     }
+  }
 }
