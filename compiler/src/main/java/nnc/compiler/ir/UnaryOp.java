@@ -1,6 +1,7 @@
 package nnc.compiler.ir;
 
 import java.util.function.DoubleUnaryOperator;
+import nnc.runtime.ScalarOps;
 
 /**
  * Elementwise functions of one argument. Each carries its scalar meaning, which the interpreter
@@ -18,14 +19,14 @@ public enum UnaryOp {
   SIN("sin", Math::sin),
   COS("cos", Math::cos),
   /** ReLU'(0) = 0 (see {@link #HEAVISIDE}). */
-  RELU("relu", x -> x > 0 ? x : (x <= 0 ? 0.0 : x)),
-  SIGMOID("sigmoid", UnaryOp::sigmoid),
+  RELU("relu", ScalarOps::relu),
+  SIGMOID("sigmoid", ScalarOps::sigmoid),
   TANH("tanh", Math::tanh),
   /** log(1 + e^x) computed without overflow: max(x, 0) + log1p(e^-|x|). */
-  SOFTPLUS("softplus", x -> Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)))),
-  ERF("erf", Erf::erf),
+  SOFTPLUS("softplus", ScalarOps::softplus),
+  ERF("erf", ScalarOps::erf),
   /** The unit step with heaviside(0) = 0; also the derivative of relu. Has no gradient. */
-  HEAVISIDE("heaviside", x -> x > 0 ? 1.0 : 0.0);
+  HEAVISIDE("heaviside", ScalarOps::heaviside);
 
   private final String printName;
   private final DoubleUnaryOperator fn;
@@ -46,12 +47,5 @@ public enum UnaryOp {
   /** Whether the op is piecewise constant, so that its gradient is zero everywhere it exists. */
   public boolean isStep() {
     return this == SIGN || this == HEAVISIDE;
-  }
-
-  private static double sigmoid(double x) {
-    // Two branches keep exp's argument non-positive, so neither overflows.
-    if (x >= 0) return 1 / (1 + Math.exp(-x));
-    double e = Math.exp(x);
-    return e / (1 + e);
   }
 }

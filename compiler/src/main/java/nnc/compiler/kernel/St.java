@@ -1,0 +1,41 @@
+package nnc.compiler.kernel;
+
+import java.util.List;
+import nnc.compiler.ir.ReduceOp;
+
+/**
+ * Statements of the kernel IR: loops over flat buffers. Two loop forms carry the vectorization
+ * contract that both emitters share ({@link Vectorizer}): an {@link ElementLoop} whose stores and
+ * loads move with unit or zero stride in its variable becomes a Vector API loop plus a scalar
+ * tail; a {@link ReduceLoop} likewise becomes a lane-wise accumulation reduced at the end.
+ */
+public sealed interface St {
+  /** {@code for (int var = lo; var < hi; var++) body}. */
+  record Loop(String var, Ix lo, Ix hi, List<St> body) implements St {
+    public Loop {
+      body = List.copyOf(body);
+    }
+  }
+
+  /** Independent stores for each {@code var} in [lo, hi): the data-parallel inner loop. */
+  record ElementLoop(String var, Ix lo, Ix hi, List<Store> body) implements St {
+    public ElementLoop {
+      body = List.copyOf(body);
+    }
+  }
+
+  /** {@code acc = op(acc, value(var))} for var in [lo, hi); acc is a float local declared before. */
+  record ReduceLoop(String var, Ix lo, Ix hi, String acc, ReduceOp op, Fx value) implements St {}
+
+  /** {@code space[index] = value}, or {@code space[index] += value} when accumulating. */
+  record Store(Space space, Ix index, Fx value, boolean accumulate) implements St {}
+
+  record DeclareFloat(String name, Fx init) implements St {}
+
+  record SetFloat(String name, Fx value) implements St {}
+
+  record DeclareInt(String name, Ix init) implements St {}
+
+  /** Carried into the generated Java source (and ignored by the bytecode emitter). */
+  record Comment(String text) implements St {}
+}
