@@ -34,7 +34,7 @@ final class Builtins {
 
   private record Entry(List<String> params, Impl impl) {}
 
-  static final Set<String> OPTIMIZERS = new TreeSet<>(List.of("sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw", "lion"));
+  static final Set<String> OPTIMIZERS = new TreeSet<>(nnc.compiler.ir.Optimizers.names());
   static final Set<String> SCHEDULES = new TreeSet<>(List.of("constant", "step", "warmup", "cosine", "warmup_cosine", "one_cycle"));
   static final Map<String, Double> CONSTANTS = Map.of("pi", Math.PI, "e", Math.E);
 

@@ -87,6 +87,7 @@ final class Expressions {
     boolean integral = !t.contains(".") && !t.contains("e") && !t.contains("E");
     double v = Double.parseDouble(t);
     if (integral && v > Integer.MAX_VALUE) throw el.error(n, "integer literal " + t + " is too large");
+    if (Double.isInfinite(v)) throw el.error(n, "number " + t + " is too large");
     return new Value.Num(v, integral);
   }
 
@@ -101,18 +102,20 @@ final class Expressions {
 
   private Value call(NnParser.CallExprContext c, Scope scope, String instance) {
     String name = c.callee.getText();
+    Scope.Binding b = scope.lookup(name);
+    // An unknown callee is reported even when an argument is erroneous: the two mistakes are independent.
+    if (b == null && !Builtins.has(name)) throw el.unknown(c.callee, name, scope);
     List<Builtins.Arg> args = new ArrayList<>();
     for (NnParser.ArgContext a : c.arg()) {
       args.add(new Builtins.Arg(a.name() == null ? null : a.name().getText(), eval(a.expr(), scope), a));
     }
     if (args.stream().anyMatch(a -> a.value() instanceof Value.Poison)) return new Value.Poison();
-    Scope.Binding b = scope.lookup(name);
     if (b != null) {
+      if (b.value() instanceof Value.Poison) return b.value();
       if (!(b.value() instanceof Value.Fn fn)) throw el.error(c.callee, "'" + name + "' is " + Value.describe(b.value()) + ", not a function");
-      for (Builtins.Arg a : args) if (a.name() != null) throw el.error(a.at(), "user functions take positional arguments only");
+      for (Builtins.Arg a : args) if (a.name() != null) throw el.error(a.at(), "function " + name + " takes positional arguments only, not " + a.name() + " = ...");
       return el.call(fn, args.stream().map(Builtins.Arg::value).toList(), c, instance);
     }
-    if (!Builtins.has(name)) throw el.unknown(c.callee, name, scope);
     return guard(c, () -> Builtins.call(name, args, this, c));
   }
 
@@ -212,6 +215,15 @@ final class Expressions {
     return ir.constant(values, new TensorType(dtype, Shape.of(shape.stream().mapToInt(Integer::intValue).toArray())));
   }
 
+  /** Rejects a ragged literal of numbers where it is written (a list is otherwise checked where it is used). */
+  void checkLiteral(Value.Items l, ParserRuleContext at) {
+    if (numbersOnly(l)) flatten(l, 0, new ArrayList<>(), new ArrayList<>(), at);
+  }
+
+  private static boolean numbersOnly(Value v) {
+    return v instanceof Value.Num || v instanceof Value.Items l && l.items().stream().allMatch(Expressions::numbersOnly);
+  }
+
   private void flatten(Value v, int depth, List<Integer> shape, List<Double> out, ParserRuleContext at) {
     if (v instanceof Value.Num n) {
       if (depth != shape.size()) throw el.error(at, "ragged tensor literal: a number where a list was expected");
@@ -282,7 +294,13 @@ final class Expressions {
     Map<String, Double> args = new LinkedHashMap<>();
     for (NnParser.ArgContext a : argList) {
       if (a.name() == null) throw el.error(a, what + " arguments are written by name, e.g. lr = 0.01");
-      args.put(a.name().getText(), number(a.expr(), scope, a.name().getText()));
+      String arg = a.name().getText();
+      if (what.equals("optimizer") && !nnc.compiler.ir.Optimizers.parameters(name).contains(arg)) {
+        Set<String> params = new java.util.TreeSet<>(nnc.compiler.ir.Optimizers.parameters(name));
+        throw el.error(a.name(), name + " has no parameter '" + arg + "'" + Suggest.hint(arg, params) + "; parameters: " + String.join(", ", params));
+      }
+      if (args.containsKey(arg)) throw el.error(a.name(), what + " argument '" + arg + "' given twice");
+      args.put(arg, number(a.expr(), scope, arg));
     }
     return new TrainSpec.Call(name, args);
   }

@@ -1,0 +1,185 @@
+package nnc.compiler.lower;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import nnc.compiler.autodiff.GradientGraph;
+import nnc.compiler.interp.NDArray;
+import nnc.compiler.interp.Parameters;
+import nnc.compiler.ir.Dim;
+import nnc.compiler.ir.Graph;
+import nnc.compiler.ir.Leaf;
+import nnc.compiler.ir.Node;
+import nnc.compiler.ir.Numbering;
+import nnc.compiler.ir.Shape;
+import nnc.compiler.kernel.Fx;
+import nnc.compiler.kernel.Ix;
+import nnc.compiler.kernel.Kernel;
+import nnc.compiler.kernel.Program;
+import nnc.compiler.kernel.Space;
+import nnc.compiler.kernel.St;
+import nnc.runtime.DType;
+import nnc.runtime.model.Manifest;
+
+/**
+ * Lowers a model to a kernel program with two entry points: {@code infer} (the outputs) and, when
+ * the model has a train objective, {@code train} (the objective, its gradients with respect to
+ * every parameter, and the parameter update, all in one call).
+ */
+public final class ModelCompiler {
+  public static final String INFER = "infer";
+  public static final String TRAIN = "train";
+
+  private ModelCompiler() {}
+
+  /** Thrown for models the backend cannot compile (the message is for the user). */
+  public static final class Unsupported extends RuntimeException {
+    public Unsupported(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  public static CompiledModel compile(Graph g, String source, String version, long seed) {
+    Layout layout = new Layout(g);
+    List<EntryLowering> lowered = new ArrayList<>();
+    List<Manifest.Entry> entries = new ArrayList<>();
+    if (!g.outputs().isEmpty()) {
+      EntryLowering e = lowerEntry(g, layout, INFER, g.outputs());
+      lowered.add(e);
+      entries.add(entryManifest(e, g, g.outputs()));
+    }
+    if (g.train() != null) {
+      Map<String, Node> roots = GradientGraph.roots(g, List.of());
+      EntryLowering e = lowerEntry(g, layout, TRAIN, roots);
+      UpdateRules.emit(e, g, roots, layout);
+      lowered.add(e);
+      entries.add(entryManifest(e, g, Map.of("loss", roots.get("loss"))));
+    }
+    if (entries.isEmpty()) throw new Unsupported("compile: the model has no outputs and no train objective");
+    List<Kernel> kernels = new ArrayList<>();
+    Map<String, List<String>> entryKernels = new LinkedHashMap<>();
+    for (EntryLowering e : lowered) {
+      kernels.addAll(e.kernels);
+      entryKernels.put(e.entry, e.kernels.stream().map(Kernel::name).toList());
+    }
+    String className = "nnc.gen." + javaName(g.name());
+    Program program = new Program(className, kernels, entryKernels);
+    Manifest manifest = new Manifest(g.name(), className, version, sha256(source), layout.dims(), layout.pSize(),
+        slots(layout, true), slots(layout, false), states(layout), hypers(layout), entries);
+    return new CompiledModel(program, manifest, initialP(g, layout, seed));
+  }
+
+  private static EntryLowering lowerEntry(Graph g, Layout layout, String name, Map<String, Node> roots) {
+    for (Node n : Graph.topoOrder(roots.values())) {
+      if (n.dtype() == DType.F64) {
+        throw new Unsupported("compile: " + n.opName() + " " + n.type() + " at " + n.meta().span()
+            + ": compiled models compute in f32 (f64 is for the interpreter and gradient checks)");
+      }
+    }
+    EntryLowering e = new EntryLowering(layout, name, new Numbering(g.withOutputs(roots), roots));
+    for (Node n : Graph.topoOrder(roots.values())) e.lower(n);
+    for (Node r : roots.values()) {
+      Buffer b = e.buffer(r);
+      if (EntryLowering.inlined(r)) e.materialize(r);
+      else if (b.space() == Space.P) throw new Unsupported("compile: output " + r.opName() + " is a parameter or constant; compute something from it");
+    }
+    return e;
+  }
+
+  private static Manifest.Entry entryManifest(EntryLowering e, Graph g, Map<String, Node> outputs) {
+    int kernels = e.kernels.size();
+    int[] first = new int[e.mBuffers.size()], last = new int[e.mBuffers.size()];
+    java.util.Arrays.fill(first, Integer.MAX_VALUE);
+    java.util.Arrays.fill(last, -1);
+    for (int k = 0; k < kernels; k++) {
+      int w = e.writes.get(k);
+      if (w >= 0) {
+        first[w] = Math.min(first[w], k);
+        last[w] = Math.max(last[w], k);
+      }
+      for (int r : e.reads.get(k)) last[r] = Math.max(last[r], k);
+    }
+    List<Manifest.Port> inputs = new ArrayList<>();
+    for (Buffer b : e.mBuffers) {
+      if (b.node() instanceof Leaf.Input in) {
+        first[b.id()] = -1;
+        inputs.add(new Manifest.Port(in.name(), in.dtype().languageName(), shapeJson(in.shape()), b.id()));
+      }
+    }
+    List<Manifest.Port> outs = new ArrayList<>();
+    for (Map.Entry<String, Node> o : outputs.entrySet()) {
+      Buffer b = e.buffer(o.getValue());
+      last[b.id()] = kernels;
+      outs.add(new Manifest.Port(o.getKey(), o.getValue().dtype().languageName(), shapeJson(o.getValue().shape()), b.id()));
+    }
+    List<Manifest.BufferSpec> specs = new ArrayList<>();
+    for (Buffer b : e.mBuffers) {
+      long fixed = 1;
+      List<String> syms = new ArrayList<>();
+      for (Dim d : b.shape().dims()) {
+        if (d instanceof Dim.Fixed f) fixed *= f.size();
+        else syms.add(((Dim.Sym) d).name());
+      }
+      int f = first[b.id()] == Integer.MAX_VALUE ? -1 : first[b.id()];
+      specs.add(new Manifest.BufferSpec(b.name(), fixed, syms, f, Math.max(f, last[b.id()])));
+    }
+    return new Manifest.Entry(e.entry, e.layout.dims().size(), kernels, inputs, outs, specs);
+  }
+
+  static List<Object> shapeJson(Shape s) {
+    List<Object> out = new ArrayList<>();
+    for (Dim d : s.dims()) out.add(d instanceof Dim.Fixed f ? (Object) f.size() : ((Dim.Sym) d).name());
+    return out;
+  }
+
+  private static List<Manifest.Slot> slots(Layout layout, boolean params) {
+    List<Manifest.Slot> out = new ArrayList<>();
+    for (Buffer b : layout.pBuffers()) {
+      if ((b.node() instanceof Leaf.Param) != params) continue;
+      List<Integer> shape = b.shape().dims().stream().map(d -> ((Dim.Fixed) d).size()).toList();
+      out.add(new Manifest.Slot(b.name(), b.node().dtype().languageName(), shape, b.pOffset()));
+    }
+    return out;
+  }
+
+  private static List<Manifest.Slot> states(Layout layout) {
+    return layout.states().stream().map(b -> new Manifest.Slot(b.name(), "f32",
+        b.shape().dims().stream().map(d -> ((Dim.Fixed) d).size()).toList(), b.pOffset())).toList();
+  }
+
+  private static Map<String, Manifest.Hyper> hypers(Layout layout) {
+    Map<String, Manifest.Hyper> out = new LinkedHashMap<>();
+    layout.hypers().forEach((k, off) -> out.put(k, new Manifest.Hyper(off, layout.hyperValues().get(k))));
+    return out;
+  }
+
+  private static float[] initialP(Graph g, Layout layout, long seed) {
+    float[] p = new float[layout.pSize()];
+    Map<String, NDArray> init = Parameters.initial(g, seed);
+    for (Buffer b : layout.pBuffers()) {
+      double[] v = b.node() instanceof Leaf.Param param ? init.get(param.name()).data() : ((Leaf.Constant) b.node()).value().values();
+      for (int i = 0; i < v.length; i++) p[b.pOffset() + i] = (float) v[i];
+    }
+    layout.hypers().forEach((k, off) -> p[off] = layout.hyperValues().get(k));
+    return p;
+  }
+
+  /** A Java identifier from a model or parameter name. */
+  static String javaName(String s) {
+    String t = s.replaceAll("[^A-Za-z0-9_]", "_");
+    return t.isEmpty() || !Character.isJavaIdentifierStart(t.charAt(0)) ? "_" + t : t;
+  }
+
+  static String sha256(String text) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

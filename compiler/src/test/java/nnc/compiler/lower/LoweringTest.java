@@ -1,0 +1,123 @@
+package nnc.compiler.lower;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import nnc.compiler.autodiff.GradientGraph;
+import nnc.compiler.frontend.Elaborator;
+import nnc.compiler.interp.Interpreter;
+import nnc.compiler.interp.NDArray;
+import nnc.compiler.interp.Parameters;
+import nnc.compiler.ir.Dim;
+import nnc.compiler.ir.Graph;
+import nnc.compiler.ir.Leaf;
+import nnc.compiler.ir.Node;
+import nnc.compiler.kernel.KernelInterpreter;
+import nnc.runtime.DType;
+import nnc.runtime.ModelCode;
+import nnc.runtime.Rng;
+import nnc.runtime.Tensor;
+import nnc.runtime.model.Executor;
+import nnc.runtime.model.Manifest;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Lowering checked on its own: every sample's kernel program, run by the kernel interpreter
+ * through the runtime's executor (inputs, memory plan, outputs), against the tensor interpreter.
+ */
+class LoweringTest {
+  static final Path SAMPLES = Path.of("../samples");
+
+  static Stream<String> samples() throws IOException {
+    try (Stream<Path> s = Files.list(SAMPLES)) {
+      return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".nn")).map(n -> n.replace(".nn", "")).sorted().toList().stream();
+    }
+  }
+
+  /** A ModelCode that runs the kernel program with the kernel interpreter. */
+  static ModelCode interpreted(CompiledModel c) {
+    List<String> names = List.copyOf(c.program().entries().keySet());
+    return (entry, p, m, rt) -> KernelInterpreter.call(c.program(), names.get(entry), p, m, rt);
+  }
+
+  static Map<String, Tensor> randomInputs(Graph g, int batch, long seed) {
+    Rng rng = new Rng(seed);
+    Map<String, Tensor> in = new LinkedHashMap<>();
+    for (Leaf.Input i : g.inputs()) {
+      int[] shape = i.shape().dims().stream().mapToInt(d -> d instanceof Dim.Fixed f ? f.size() : batch).toArray();
+      int n = Tensor.elementCount(shape) > Integer.MAX_VALUE ? 0 : (int) Tensor.elementCount(shape);
+      if (i.dtype() == DType.I32) {
+        int[] v = new int[n];
+        for (int k = 0; k < n; k++) v[k] = rng.nextInt(2);
+        in.put(i.name(), Tensor.of(v, shape));
+      } else {
+        float[] v = new float[n];
+        for (int k = 0; k < n; k++) v[k] = (float) rng.nextGaussian();
+        in.put(i.name(), Tensor.of(v, shape));
+      }
+    }
+    return in;
+  }
+
+  static Map<String, NDArray> nd(Map<String, Tensor> in) {
+    Map<String, NDArray> out = new HashMap<>();
+    in.forEach((k, v) -> out.put(k, NDArray.fromTensor(v)));
+    return out;
+  }
+
+  static void assertClose(String what, double[] expected, Tensor actual, double tol) {
+    assertEquals(expected.length, actual.size(), what);
+    for (int i = 0; i < expected.length; i++) {
+      double e = expected[i], a = actual.getDouble(i);
+      double err = Math.abs(e - a) / Math.max(1, Math.abs(e));
+      assertTrue(err <= tol || (Double.isNaN(e) && Double.isNaN(a)), what + "[" + i + "]: expected " + e + ", got " + a);
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("samples")
+  void kernelsComputeWhatTheInterpreterComputes(String name) throws Exception {
+    Graph g = Elaborator.compile(SAMPLES.resolve(name + ".nn"));
+    CompiledModel c = ModelCompiler.compile(g, Files.readString(SAMPLES.resolve(name + ".nn")), "test", 3);
+    Map<String, NDArray> params = Parameters.initial(g, 3);
+    for (int batch : new int[] {1, 7}) {
+      Executor ex = new Executor(c.manifest(), interpreted(c), c.pInit().clone());
+      Map<String, Tensor> inputs = randomInputs(g, batch, batch);
+      if (c.manifest().entry(ModelCompiler.INFER) != null) {
+        Map<String, Tensor> got = ex.run(ModelCompiler.INFER, inputs);
+        Map<String, NDArray> want = new Interpreter(g, nd(inputs), params, false).run(g.outputs());
+        for (String o : g.outputs().keySet()) assertClose(name + " " + o, want.get(o).data(), got.get(o), 1e-5);
+      }
+      if (c.manifest().entry(ModelCompiler.TRAIN) != null) {
+        Map<String, Node> roots = GradientGraph.roots(g, List.of());
+        Map<String, NDArray> want = new Interpreter(g, nd(inputs), params, false).run(roots);
+        Map<String, Tensor> got = ex.run(ModelCompiler.TRAIN, inputs);
+        assertClose(name + " loss", want.get("loss").data(), got.get("loss"), 1e-5);
+        // After the first step, each parameter is p - lr * grad (sgd), or p - lr * g / (|g| + eps) (adam:
+        // the bias-corrected moments of one step are g and g^2).
+        Manifest.Hyper lr = c.manifest().hypers().get("lr");
+        String opt = g.train().optimizer().name();
+        for (Manifest.Slot s : c.manifest().params()) {
+          double[] p0 = params.get(s.name()).data(), gr = want.get("grad." + s.name()).data();
+          double[] expected = new double[p0.length];
+          for (int i = 0; i < p0.length; i++) {
+            double step = opt.equals("adam") ? gr[i] / (Math.abs(gr[i]) + 1e-8) : gr[i];
+            expected[i] = (float) (p0[i] - (float) lr.initial() * step);
+          }
+          float[] p = ex.parameters();
+          Tensor actual = Tensor.of(java.util.Arrays.copyOfRange(p, s.offset(), s.offset() + s.size()), p0.length);
+          assertClose(name + " updated " + s.name(), expected, actual, 1e-5);
+        }
+      }
+    }
+  }
+}
