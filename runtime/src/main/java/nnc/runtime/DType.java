@@ -52,10 +52,10 @@ public enum DType {
   }
 
   /**
-     * Parses a language name such as {@code f32}.
-     *
-     * @throws IllegalArgumentException naming the accepted spellings, if {@code name} is not one
-     */
+   * Parses a language name such as {@code f32}.
+   *
+   * @throws IllegalArgumentException naming the accepted spellings, if {@code name} is not one
+   */
   public static DType parse(String name) {
     for (DType t : values()) {
       if (t.languageName.equals(name)) {

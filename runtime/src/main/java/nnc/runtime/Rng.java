@@ -27,9 +27,9 @@ public final class Rng {
   private double spare;
 
   /**
-     * A generator whose four state words are the first four outputs of SplitMix64 started at
-     * {@code seed}; SplitMix64 never yields an all-zero state, which xoshiro must avoid.
-     */
+   * A generator whose four state words are the first four outputs of SplitMix64 started at
+   * {@code seed}; SplitMix64 never yields an all-zero state, which xoshiro must avoid.
+   */
   public Rng(long seed) {
     long x = seed;
     s0 = mix64(x += GOLDEN_GAMMA);
@@ -48,19 +48,19 @@ public final class Rng {
   }
 
   /**
-     * A generator for the stream called {@code streamName} under {@code seed}: seeded with
-     * {@code seed ^ mix64(fnv1a64(utf8(streamName)))}. Each parameter of a model draws from its
-     * own stream, so adding a parameter does not change the initial values of the others.
-     */
+   * A generator for the stream called {@code streamName} under {@code seed}: seeded with
+   * {@code seed ^ mix64(fnv1a64(utf8(streamName)))}. Each parameter of a model draws from its
+   * own stream, so adding a parameter does not change the initial values of the others.
+   */
   public static Rng forStream(long seed, String streamName) {
     return new Rng(seed ^ mix64(fnv1a64(streamName.getBytes(StandardCharsets.UTF_8))));
   }
 
   /**
-     * Restores a generator saved by {@link #state()}, continuing exactly where it stopped.
-     *
-     * @throws IllegalArgumentException if the array is not a state this class produced
-     */
+   * Restores a generator saved by {@link #state()}, continuing exactly where it stopped.
+   *
+   * @throws IllegalArgumentException if the array is not a state this class produced
+   */
   public static Rng restore(long[] state) {
     if (state.length != STATE_LONGS) {
       throw new IllegalArgumentException("an Rng state has " + STATE_LONGS + " longs, got " + state.length);
@@ -75,9 +75,9 @@ public final class Rng {
   }
 
   /**
-     * The complete state, for checkpoints: the four xoshiro words, then 1 or 0 for whether a
-     * cached Gaussian is pending, then that Gaussian's bits.
-     */
+   * The complete state, for checkpoints: the four xoshiro words, then 1 or 0 for whether a
+   * cached Gaussian is pending, then that Gaussian's bits.
+   */
   public long[] state() {
     return new long[] {s0, s1, s2, s3, hasSpare ? 1 : 0, Double.doubleToRawLongBits(spare)};
   }
@@ -101,9 +101,9 @@ public final class Rng {
   }
 
   /**
-     * A uniform int in [0, bound) without bias, by Lemire's multiply-and-reject method on the
-     * top 32 bits of {@link #nextLong()}.
-     */
+   * A uniform int in [0, bound) without bias, by Lemire's multiply-and-reject method on the
+   * top 32 bits of {@link #nextLong()}.
+   */
   public int nextInt(int bound) {
     if (bound <= 0) {
       throw new IllegalArgumentException("bound must be positive, got " + bound);
@@ -119,10 +119,10 @@ public final class Rng {
   }
 
   /**
-     * A standard normal value by the Box–Muller transform: from u1 = 1 − nextDouble() (in (0, 1])
-     * and u2 = nextDouble(), r = √(−2 ln u1), θ = 2π u2, it returns r cos θ and caches r sin θ
-     * for the next call.
-     */
+   * A standard normal value by the Box–Muller transform: from u1 = 1 − nextDouble() (in (0, 1])
+   * and u2 = nextDouble(), r = √(−2 ln u1), θ = 2π u2, it returns r cos θ and caches r sin θ
+   * for the next call.
+   */
   public double nextGaussian() {
     if (hasSpare) {
       hasSpare = false;

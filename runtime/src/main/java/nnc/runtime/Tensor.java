@@ -62,10 +62,10 @@ public final class Tensor {
   }
 
   /**
-     * Converts doubles to a tensor of any type, the way Java casts do: F32 rounds to the nearest
-     * float, I32 truncates toward zero ({@code (int)} cast), BOOL is {@code value != 0}. Used by
-     * initializers and the reference interpreter, which compute in double.
-     */
+   * Converts doubles to a tensor of any type, the way Java casts do: F32 rounds to the nearest
+   * float, I32 truncates toward zero ({@code (int)} cast), BOOL is {@code value != 0}. Used by
+   * initializers and the reference interpreter, which compute in double.
+   */
   public static Tensor fromDoubles(DType dtype, int[] shape, double[] values) {
     Tensor t = zeros(dtype, shape);
     if (values.length != t.size) {
@@ -95,11 +95,11 @@ public final class Tensor {
   }
 
   /**
-     * The number of elements of a shape, as a long that saturates at {@link Long#MAX_VALUE}, so
-     * that readers of untrusted files can report an oversized shape instead of overflowing.
-     *
-     * @throws IllegalArgumentException if a dimension is negative
-     */
+   * The number of elements of a shape, as a long that saturates at {@link Long#MAX_VALUE}, so
+   * that readers of untrusted files can report an oversized shape instead of overflowing.
+   *
+   * @throws IllegalArgumentException if a dimension is negative
+   */
   public static long elementCount(int... shape) {
     long n = 1;
     for (int d : shape) {
@@ -196,9 +196,9 @@ public final class Tensor {
   }
 
   /**
-     * The same elements viewed with another shape of equal size. The backing array is shared,
-     * which is what makes a reshape free.
-     */
+   * The same elements viewed with another shape of equal size. The backing array is shared,
+   * which is what makes a reshape free.
+   */
   public Tensor reshape(int... newShape) {
     return new Tensor(dtype, newShape, data, size);
   }

@@ -26,6 +26,11 @@ abstract class ModelCommand implements Callable<Integer> {
   /** The command's work on a compiled model; returns the exit status. */
   abstract int run(Graph g) throws IOException;
 
+  /** The command's work on a model JAR, for commands that accept one instead of a .nn file. */
+  int runJar(Path jar) throws IOException {
+    throw new UserError(file + ": expected a .nn model file");
+  }
+
   PrintWriter out() {
     return spec.commandLine().getOut();
   }
@@ -38,14 +43,13 @@ abstract class ModelCommand implements Callable<Integer> {
   public Integer call() {
     try {
       if (!Files.isRegularFile(file)) throw new UserError("cannot read " + file + ": no such file");
-      Graph g = Elaborator.compile(file);
-      int status = run(g);
+      int status = file.toString().endsWith(".jar") ? runJar(file) : run(Elaborator.compile(file));
       out().flush();
       return status;
     } catch (CompilationFailed e) {
       err().println(e.render());
       return 1;
-    } catch (UserError | EvaluationException e) {
+    } catch (UserError | EvaluationException | IllegalArgumentException e) {
       err().println("nnc: " + e.getMessage());
       return 1;
     } catch (NoSuchFileException e) {

@@ -17,7 +17,7 @@ import nnc.runtime.io.Npy;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "run", description = "Evaluate a model's outputs with the reference interpreter; write each as DIR/NAME.npy.")
+@Command(name = "run", description = "Evaluate a model (.nn with the reference interpreter, or a compiled .jar); write each output as DIR/NAME.npy.")
 final class RunCommand extends ModelCommand {
   @Option(names = "--in", paramLabel = "NAME=FILE", description = "an input value: .npy, IDX (MNIST) or .csv (repeatable)")
   Map<String, Path> in = new LinkedHashMap<>();
@@ -63,19 +63,48 @@ final class RunCommand extends ModelCommand {
     }
     if (roots.isEmpty()) throw new UserError("nothing to evaluate: every output needs inputs that were not given: " + String.join("; ", skipped));
     Map<String, NDArray> results = new Interpreter(g, inputs, params, false).run(roots);
-    if (outDir != null) Files.createDirectories(outDir);
-    for (Map.Entry<String, NDArray> r : results.entrySet()) {
-      NDArray v = r.getValue();
-      if (outDir != null) {
-        Path p = outDir.resolve(r.getKey() + ".npy");
-        Npy.write(p, v.toTensor());
-        out().println("wrote " + p + "  " + v.dtype().languageName() + java.util.Arrays.toString(v.shape()).replace(" ", ""));
-      } else {
-        out().println(r.getKey() + " = " + v.toTensor());
-      }
-    }
+    Map<String, nnc.runtime.Tensor> tensors = new LinkedHashMap<>();
+    results.forEach((k, v) -> tensors.put(k, v.toTensor()));
+    write(tensors);
     for (String s : skipped) err().println("nnc: skipped " + s);
     return 0;
+  }
+
+  @Override
+  int runJar(Path jar) throws IOException {
+    if (paramsFile != null) throw new UserError("--params applies to .nn models; a model JAR carries its weights");
+    try (nnc.runtime.NnModel m = nnc.runtime.NnModel.load(jar)) {
+      Map<String, nnc.runtime.Tensor> inputs = new LinkedHashMap<>();
+      for (Map.Entry<String, Path> e : in.entrySet()) {
+        nnc.runtime.model.Manifest.Port port = m.manifest().entry("infer").inputs().stream()
+            .filter(p -> p.name().equals(e.getKey())).findFirst()
+            .orElseThrow(() -> new UserError("--in " + e.getKey() + ": the model has no input '" + e.getKey() + "'"));
+        nnc.runtime.DType dtype = nnc.runtime.DType.parse(port.dtype());
+        inputs.put(e.getKey(), InputFiles.read(e.getKey(), e.getValue(), jarType(port), limit).toTensor());
+        if (inputs.get(e.getKey()).dtype() != dtype) throw new UserError("--in " + e.getKey() + ": expected " + port.dtype() + " values");
+      }
+      write(m.infer(inputs));
+    }
+    return 0;
+  }
+
+  private static nnc.compiler.ir.TensorType jarType(nnc.runtime.model.Manifest.Port port) {
+    List<nnc.compiler.ir.Dim> dims = new ArrayList<>();
+    for (Object d : port.shape()) dims.add(d instanceof Integer i ? nnc.compiler.ir.Dim.of(i) : nnc.compiler.ir.Dim.sym((String) d));
+    return new nnc.compiler.ir.TensorType(nnc.runtime.DType.parse(port.dtype()), new nnc.compiler.ir.Shape(dims));
+  }
+
+  private void write(Map<String, nnc.runtime.Tensor> results) throws IOException {
+    if (outDir != null) Files.createDirectories(outDir);
+    for (Map.Entry<String, nnc.runtime.Tensor> r : results.entrySet()) {
+      if (outDir != null) {
+        Path p = outDir.resolve(r.getKey() + ".npy");
+        Npy.write(p, r.getValue());
+        out().println("wrote " + p + "  " + r.getValue().dtype().languageName() + nnc.runtime.Tensor.shapeString(r.getValue().shape()));
+      } else {
+        out().println(r.getKey() + " = " + r.getValue());
+      }
+    }
   }
 
   private static List<String> missingInputs(Graph g, Node root, Map<String, NDArray> given) {

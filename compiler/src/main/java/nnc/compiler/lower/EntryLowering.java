@@ -105,8 +105,10 @@ final class EntryLowering {
 
   private void emit(Node n, String kind, List<St> body, List<Node> operands) {
     Buffer out = buffer(n);
-    String describe = "%" + numbering.id(n) + " = " + n.opName() + (n.attributes().isEmpty() ? "" : " " + n.attributes())
-        + " : " + n.type() + commentOf(n);
+    StringBuilder args = new StringBuilder();
+    for (Node in : n.inputs()) args.append(' ').append(numbering.ref(in));
+    String describe = "%" + numbering.id(n) + " : " + n.type() + " = " + n.opName()
+        + (n.attributes().isEmpty() ? "" : " " + n.attributes()) + args + commentOf(n);
     kernels.add(new Kernel(entry + "_k" + kernels.size() + "_" + n.opName().replaceAll("[^A-Za-z0-9]", "_"), describe, kind, body));
     List<Integer> r = new ArrayList<>();
     for (Node o : operands) {

@@ -27,9 +27,9 @@ final class Inputs {
   }
 
   /**
-     * Opens {@code file}, decompressing it if it is gzip, and applies {@code reader}. A name
-     * ending in {@code .gz} promises gzip: such a file without the magic is an error.
-     */
+   * Opens {@code file}, decompressing it if it is gzip, and applies {@code reader}. A name
+   * ending in {@code .gz} promises gzip: such a file without the magic is an error.
+   */
   static <T> T read(Path file, Reader<T> reader) throws IOException {
     try (InputStream in = open(file)) {
       return reader.read(in);

@@ -10,10 +10,10 @@ import nnc.runtime.Tensor;
  */
 public record Fans(long in, long out) {
   /**
-     * The fans of {@code shape}.
-     *
-     * @throws IllegalArgumentException for a scalar shape, which has no fans
-     */
+   * The fans of {@code shape}.
+   *
+   * @throws IllegalArgumentException for a scalar shape, which has no fans
+   */
   public static Fans of(int[] shape) {
     return switch (shape.length) {
       case 0 -> throw new IllegalArgumentException(

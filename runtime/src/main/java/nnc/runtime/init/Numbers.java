@@ -6,10 +6,10 @@ final class Numbers {
   }
 
   /**
-     * A number as a {@code .nn} file would write it: integers without a fraction ({@code 0},
-     * {@code 2}), others in Java's shortest round-trip form with a lowercase exponent
-     * ({@code 0.1}, {@code 1e-5}).
-     */
+   * A number as a {@code .nn} file would write it: integers without a fraction ({@code 0},
+   * {@code 2}), others in Java's shortest round-trip form with a lowercase exponent
+   * ({@code 0.1}, {@code 1e-5}).
+   */
   static String format(double v) {
     if (v == Math.rint(v) && Math.abs(v) < 1e15) {
       return Long.toString((long) v);

@@ -32,11 +32,11 @@ public final class AtomicFiles {
   }
 
   /**
-     * Replaces {@code target} with {@code content}, or leaves it untouched if writing fails (the
-     * temporary file is then deleted). The rename is atomic where the file system supports it
-     * and a plain replacing move otherwise. The temporary file is created with the default
-     * permissions (the umask), unlike {@link Files#createTempFile}, which makes it private.
-     */
+   * Replaces {@code target} with {@code content}, or leaves it untouched if writing fails (the
+   * temporary file is then deleted). The rename is atomic where the file system supports it
+   * and a plain replacing move otherwise. The temporary file is created with the default
+   * permissions (the umask), unlike {@link Files#createTempFile}, which makes it private.
+   */
   public static void write(Path target, Content content) throws IOException {
     Path dir = target.toAbsolutePath().getParent();
     String name = "." + target.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp";

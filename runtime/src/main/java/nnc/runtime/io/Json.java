@@ -26,11 +26,11 @@ public final class Json {
   }
 
   /**
-     * Parses one JSON value.
-     *
-     * @throws IllegalArgumentException with a one-line message naming the character offset of
-     *     the first error, e.g. {@code at offset 7: expected ':' after an object key}
-     */
+   * Parses one JSON value.
+   *
+   * @throws IllegalArgumentException with a one-line message naming the character offset of
+   *     the first error, e.g. {@code at offset 7: expected ':' after an object key}
+   */
   public static Object parse(String text) {
     JsonParser p = new JsonParser(text);
     Object value = p.value(0);
@@ -39,11 +39,11 @@ public final class Json {
   }
 
   /**
-     * Writes a value compactly (no whitespace), objects in their map's iteration order.
-     *
-     * @throws IllegalArgumentException for a non-finite double, a non-string map key, or a type
-     *     with no JSON form
-     */
+   * Writes a value compactly (no whitespace), objects in their map's iteration order.
+   *
+   * @throws IllegalArgumentException for a non-finite double, a non-string map key, or a type
+   *     with no JSON form
+   */
   public static String write(Object value) {
     StringBuilder sb = new StringBuilder();
     write(value, sb);

@@ -19,9 +19,9 @@ final class RawData {
   }
 
   /**
-     * Reads {@code shape}'s worth of elements stored at {@code position} of {@code channel}.
-     * Errors name {@code file}, prefixed by {@code where} (e.g. "tensor 'w': ").
-     */
+   * Reads {@code shape}'s worth of elements stored at {@code position} of {@code channel}.
+   * Errors name {@code file}, prefixed by {@code where} (e.g. "tensor 'w': ").
+   */
   static Tensor read(Path file, String where, FileChannel channel, long position, Encoding enc, int[] shape)
       throws IOException {
     Tensor t = Tensor.zeros(enc.target, shape);

@@ -31,9 +31,9 @@ public final class SafeTensors {
   }
 
   /**
-     * Reads every tensor, in the order of their data in the file. The header is validated first
-     * (see the class comment); problems are one-line {@link TensorFormatException}s.
-     */
+   * Reads every tensor, in the order of their data in the file. The header is validated first
+   * (see the class comment); problems are one-line {@link TensorFormatException}s.
+   */
   public static Map<String, Tensor> read(Path file) throws IOException {
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
       SafeTensorsHeader header = SafeTensorsHeader.read(file, channel);
@@ -60,12 +60,12 @@ public final class SafeTensors {
   }
 
   /**
-     * Writes {@code tensors} in sorted name order, contiguous, after a header padded with spaces
-     * to a multiple of 8 bytes. The write is atomic (temp file + rename): a crash leaves either
-     * the old file or the complete new one.
-     *
-     * @throws IllegalArgumentException if a tensor is named {@code __metadata__}
-     */
+   * Writes {@code tensors} in sorted name order, contiguous, after a header padded with spaces
+   * to a multiple of 8 bytes. The write is atomic (temp file + rename): a crash leaves either
+   * the old file or the complete new one.
+   *
+   * @throws IllegalArgumentException if a tensor is named {@code __metadata__}
+   */
   public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
     Map<String, Tensor> sorted = new TreeMap<>(tensors);
     if (sorted.containsKey(SafeTensorsHeader.METADATA_KEY)) {

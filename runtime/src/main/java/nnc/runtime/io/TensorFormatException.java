@@ -31,9 +31,9 @@ public class TensorFormatException extends IOException {
   }
 
   /**
-     * Quotes text taken from a file for a message: single quotes, control characters escaped,
-     * cut to 40 characters, so that a corrupt file cannot produce a huge or multi-line message.
-     */
+   * Quotes text taken from a file for a message: single quotes, control characters escaped,
+   * cut to 40 characters, so that a corrupt file cannot produce a huge or multi-line message.
+   */
   public static String quote(String text) {
     boolean cut = text.length() > MAX_QUOTED;
     String shown = cut ? text.substring(0, MAX_QUOTED) : text;

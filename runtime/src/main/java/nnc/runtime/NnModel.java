@@ -1,0 +1,192 @@
+package nnc.runtime;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import nnc.runtime.io.SafeTensors;
+import nnc.runtime.io.TensorFormatException;
+import nnc.runtime.model.Executor;
+import nnc.runtime.model.Manifest;
+
+/**
+ * A compiled model loaded from its JAR: inference, the compiled training step, and checkpoints.
+ *
+ * <pre>{@code
+ * try (NnModel m = NnModel.load(Path.of("mnist_mlp.jar"))) {
+ *   Map<String, Tensor> out = m.infer(Map.of("x", Tensor.of(pixels, batch, 784)));
+ *   m.trainStep(Map.of("x", xs, "y", ys));
+ *   m.saveCheckpoint(Path.of("ckpt.safetensors"));
+ * }
+ * }</pre>
+ *
+ * <p>{@link #infer} may be called from many threads at once (each thread has its own workspace);
+ * {@link #trainStep} updates the parameters and is serialised with other training steps and
+ * checkpoint operations; inference running during a training step sees parameters mid-update.
+ */
+public final class NnModel implements AutoCloseable {
+  public static final String MANIFEST = "nnc/manifest.json";
+  public static final String WEIGHTS = "weights.safetensors";
+  public static final String SOURCE = "model.nn";
+
+  private final Manifest manifest;
+  private final Executor executor;
+  private final float[] p;
+
+  private NnModel(Manifest manifest, ModelCode code, float[] p) {
+    this.manifest = manifest;
+    this.p = p;
+    this.executor = new Executor(manifest, code, p);
+  }
+
+  /** Loads a model JAR written by {@code nnc compile}; a malformed JAR gives a one-line IOException. */
+  public static NnModel load(Path jar) throws IOException {
+    if (!Files.isRegularFile(jar)) throw new TensorFormatException(jar, "no such file");
+    try (JarFile jf = new JarFile(jar.toFile())) {
+      Manifest manifest;
+      try {
+        manifest = Manifest.parse(new String(read(jf, jar, MANIFEST), StandardCharsets.UTF_8));
+      } catch (IllegalArgumentException e) {
+        throw new TensorFormatException(jar, e.getMessage());
+      }
+      Map<String, byte[]> classes = new HashMap<>();
+      jf.stream().filter(e -> e.getName().endsWith(".class")).forEach(e -> classes.put(e.getName(), null));
+      for (String name : classes.keySet()) classes.put(name, read(jf, jar, name));
+      ModelCode code = instantiate(jar, manifest.className(), classes);
+      float[] p = new float[manifest.pSize()];
+      Path tmp = Files.createTempFile("nnc-weights", ".safetensors");
+      try {
+        Files.write(tmp, read(jf, jar, WEIGHTS));
+        Map<String, Tensor> weights = SafeTensors.read(tmp);
+        fill(p, manifest, weights, jar);
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
+      return new NnModel(manifest, code, p);
+    }
+  }
+
+  private static byte[] read(JarFile jf, Path jar, String name) throws IOException {
+    JarEntry e = jf.getJarEntry(name);
+    if (e == null) throw new TensorFormatException(jar, "not an nnc model: it has no " + name);
+    try (InputStream in = jf.getInputStream(e)) {
+      return in.readAllBytes();
+    }
+  }
+
+  private static ModelCode instantiate(Path jar, String className, Map<String, byte[]> classes) throws IOException {
+    ClassLoader loader = new ClassLoader(NnModel.class.getClassLoader()) {
+      @Override
+      protected Class<?> findClass(String name) throws ClassNotFoundException {
+        byte[] b = classes.get(name.replace('.', '/') + ".class");
+        if (b == null) throw new ClassNotFoundException(name);
+        return defineClass(name, b, 0, b.length);
+      }
+    };
+    try {
+      return (ModelCode) loader.loadClass(className).getConstructor().newInstance();
+    } catch (ReflectiveOperationException | ClassCastException | LinkageError e) {
+      if (e instanceof NoClassDefFoundError && String.valueOf(e.getMessage()).contains("jdk/incubator/vector")) {
+        throw new IOException("the JVM lacks the Vector API: run it with --add-modules jdk.incubator.vector");
+      }
+      throw new TensorFormatException(jar, "cannot load its code " + className + ": " + e);
+    }
+  }
+
+  /** Fills the parameter arena: weights and constants from the file, hyper-parameters from the manifest. */
+  private static void fill(float[] p, Manifest m, Map<String, Tensor> weights, Path source) throws IOException {
+    for (Manifest.Slot s : concat(m)) {
+      Tensor t = weights.get(s.name());
+      if (t == null) {
+        if (m.state().contains(s)) continue; // optimizer state starts at zero
+        throw new TensorFormatException(source, "has no tensor '" + s.name() + "'");
+      }
+      if (t.size() != s.size() || !java.util.Arrays.equals(t.shape(), s.shape().stream().mapToInt(Integer::intValue).toArray())) {
+        throw new TensorFormatException(source, "tensor '" + s.name() + "' has shape " + Tensor.shapeString(t.shape())
+            + ", the model expects " + s.shape().toString().replace(" ", ""));
+      }
+      for (int i = 0; i < t.size(); i++) p[s.offset() + i] = (float) t.getDouble(i);
+    }
+    m.hypers().forEach((k, h) -> {
+      Tensor t = weights.get("hyper." + k);
+      p[h.offset()] = t != null ? (float) t.getDouble(0) : (float) h.initial();
+    });
+  }
+
+  private static java.util.List<Manifest.Slot> concat(Manifest m) {
+    java.util.List<Manifest.Slot> all = new java.util.ArrayList<>(m.params());
+    all.addAll(m.constants());
+    all.addAll(m.state());
+    return all;
+  }
+
+  public Manifest manifest() {
+    return manifest;
+  }
+
+  /** Runs inference: every output of the model, by name. */
+  public Map<String, Tensor> infer(Map<String, Tensor> inputs) {
+    return executor.run("infer", inputs);
+  }
+
+  /** One compiled training step (forward, backward, update); returns the objective before the update. */
+  public synchronized float trainStep(Map<String, Tensor> inputs) {
+    if (manifest.entry("train") == null) throw new IllegalStateException("model " + manifest.model() + " has no train objective");
+    return executor.run("train", inputs).get("loss").floats()[0];
+  }
+
+  /** The current learning rate (schedules set it between steps). */
+  public synchronized float learningRate() {
+    Manifest.Hyper h = manifest.hypers().get("lr");
+    return h == null ? Float.NaN : p[h.offset()];
+  }
+
+  public synchronized void setLearningRate(float lr) {
+    Manifest.Hyper h = manifest.hypers().get("lr");
+    if (h == null) throw new IllegalStateException("model " + manifest.model() + " has no train objective");
+    p[h.offset()] = lr;
+  }
+
+  /** Copies of the current parameters by name. */
+  public synchronized Map<String, Tensor> parameters() {
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    for (Manifest.Slot s : manifest.params()) out.put(s.name(), slice(s));
+    return out;
+  }
+
+  private Tensor slice(Manifest.Slot s) {
+    return Tensor.of(java.util.Arrays.copyOfRange(p, s.offset(), s.offset() + s.size()), s.shape().stream().mapToInt(Integer::intValue).toArray());
+  }
+
+  /**
+   * Writes parameters, optimizer state and hyper-parameters (learning rate, step) as safetensors,
+   * atomically: a crash leaves the previous file intact, never half of a new one.
+   */
+  public synchronized void saveCheckpoint(Path file) throws IOException {
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    for (Manifest.Slot s : manifest.params()) out.put(s.name(), slice(s));
+    for (Manifest.Slot s : manifest.state()) out.put(s.name(), slice(s));
+    manifest.hypers().forEach((k, h) -> out.put("hyper." + k, Tensor.of(new float[] {p[h.offset()]})));
+    SafeTensors.write(file, out, Map.of("model", manifest.model(), "source_sha256", manifest.sourceSha256()));
+  }
+
+  /** Restores a checkpoint written by {@link #saveCheckpoint}; a mismatched one is refused whole. */
+  public synchronized void loadCheckpoint(Path file) throws IOException {
+    Map<String, Tensor> t = SafeTensors.read(file);
+    float[] next = p.clone();
+    fill(next, manifest, t, file);
+    System.arraycopy(next, 0, p, 0, p.length);
+  }
+
+  @Override
+  public void close() {
+    // Nothing to release: the arenas are plain Java arrays. Kept so that models are used with
+    // try-with-resources, leaving room for native or pooled resources later.
+  }
+}
