@@ -1,7 +1,6 @@
 package nnc.runtime;
 
 import java.io.IOException;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,7 +42,7 @@ public final class Launcher {
   static int run(String[] args) throws IOException {
     Map<String, Path> inputs = new LinkedHashMap<>();
     Path out = null;
-    Path model = self();
+    Path model = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--in" -> {
@@ -63,7 +62,7 @@ public final class Launcher {
     }
     Map<String, Tensor> in = new LinkedHashMap<>();
     for (Map.Entry<String, Path> e : inputs.entrySet()) in.put(e.getKey(), Npy.read(e.getValue()));
-    try (NnModel m = NnModel.load(model)) {
+    try (NnModel m = NnModel.load(model != null ? model : self())) {
       Map<String, Tensor> results = m.infer(in);
       if (out != null) Files.createDirectories(out);
       for (Map.Entry<String, Tensor> r : results.entrySet()) {
@@ -83,15 +82,14 @@ public final class Launcher {
     return args[i];
   }
 
-  /** The model JAR this launcher was started from (the first entry of the class path). */
-  private static Path self() {
-    try {
-      Path p = Path.of(Launcher.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-      String cp = System.getProperty("java.class.path");
-      String first = cp.split(java.io.File.pathSeparator)[0];
-      return first.endsWith(".jar") && !Path.of(first).equals(p) ? Path.of(first) : p;
-    } catch (URISyntaxException e) {
-      throw new IllegalStateException(e);
+  /** The model JAR on the class path: the first JAR that holds a model manifest ({@code java -jar model.jar}). */
+  private static Path self() throws IOException {
+    for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+      if (!entry.endsWith(".jar") || !Files.isRegularFile(Path.of(entry))) continue;
+      try (java.util.jar.JarFile jf = new java.util.jar.JarFile(entry)) {
+        if (jf.getJarEntry(NnModel.MANIFEST) != null) return Path.of(entry);
+      }
     }
+    throw new IllegalArgumentException("no model JAR on the class path: run java -jar MODEL.jar, or pass --model MODEL.jar");
   }
 }

@@ -40,8 +40,9 @@ final class Args {
       String name;
       if (arg.name() == null) {
         if (positional >= names.size()) {
+          long given = args.stream().filter(x -> x.name() == null).count();
           throw ex.elaborator().error(arg.at(), fn + " takes at most " + names.size() + " argument"
-              + (names.size() == 1 ? "" : "s") + " (" + String.join(", ", params) + ")");
+              + (names.size() == 1 ? "" : "s") + ", got " + given + ": " + fn + "(" + String.join(", ", params) + ")");
         }
         name = names.get(positional++);
       } else {

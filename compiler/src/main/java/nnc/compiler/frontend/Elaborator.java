@@ -57,6 +57,10 @@ public final class Elaborator {
   private final Deque<Integer> loopIndices = new ArrayDeque<>();
   private final Set<String> usedInstanceNames = new HashSet<>();
   final Deque<String> callStack = new ArrayDeque<>();
+  /** Where each function on {@link #callStack} was called, innermost first. */
+  private final Deque<Span> callSites = new ArrayDeque<>();
+  /** How each file is named in diagnostics: an import is named relative to the file that imports it. */
+  private final Map<Path, String> displayNames = new HashMap<>();
 
   /** Parses and elaborates a model file (and its imports). */
   public static Graph compile(Path file) throws IOException, CompilationFailed {
@@ -72,7 +76,10 @@ public final class Elaborator {
   }
 
   private Graph run(Path path, SourceText src) throws IOException, CompilationFailed {
-    if (path != null) importStack.push(path);
+    if (path != null) {
+      importStack.push(path);
+      displayNames.put(path, src.name());
+    }
     SyntaxParser.Result parsed = parseSource(src);
     if (parsed.errors().isEmpty()) {
       for (NnParser.ItemContext item : parsed.tree().item()) item(item, path, false);
@@ -119,6 +126,10 @@ public final class Elaborator {
       }
     } catch (CompileError e) {
       errors.add(e.diagnostic());
+      // A function whose definition failed is poison, so that its calls report nothing more.
+      if (item instanceof NnParser.FnItemContext f && globals.local(f.ID(0).getText()) == null) {
+        globals.define(f.ID(0).getText(), new Scope.Binding(new Value.Poison(), span(f.ID(0).getSymbol()), Scope.Kind.FUNCTION));
+      }
     }
   }
 
@@ -133,8 +144,11 @@ public final class Elaborator {
       throw error(i, "import cycle: " + String.join(" -> ", cycle));
     }
     if (!imported.add(target)) return;
-    if (!Files.isRegularFile(target)) throw error(i, "cannot import \"" + rel + "\": no such file " + target);
-    SourceText src = SourceText.read(target);
+    String shown = (from == null ? Path.of(rel) : Path.of(displayNames.get(from)).resolveSibling(rel)).normalize().toString();
+    if (shown.isEmpty()) shown = rel;
+    if (!Files.isRegularFile(target)) throw error(i, "cannot import \"" + rel + "\": no such file " + shown);
+    SourceText src = new SourceText(shown, Files.readString(target, java.nio.charset.StandardCharsets.UTF_8));
+    displayNames.put(target, shown);
     SyntaxParser.Result parsed = parseSource(src);
     if (!parsed.errors().isEmpty()) return;
     importStack.push(target);
@@ -205,7 +219,7 @@ public final class Elaborator {
       };
     } catch (CompileError e) {
       if (!callStack.isEmpty()) throw e; // inside a call: the call site reports it
-      errors.add(e.diagnostic());
+      if (!errors.contains(e.diagnostic())) errors.add(e.diagnostic()); // once, not once per loop iteration
       poisonTargets(st, scope);
       return null;
     } finally {
@@ -243,6 +257,11 @@ public final class Elaborator {
       throw error(s.declName(), "duplicate parameter name '" + full + "' (first declared at " + paramSpans.get(full).location() + ")");
     }
     Initializer init = s.expr() == null ? new Initializer.Zeros() : expr.initializer(s.expr(), scope);
+    if (t.shape().rank() == 0 && (init instanceof Initializer.XavierNormal || init instanceof Initializer.XavierUniform
+        || init instanceof Initializer.KaimingNormal || init instanceof Initializer.KaimingUniform)) {
+      throw error(s.expr(), "param: " + init.describe() + " scales by fan_in/fan_out, which a scalar " + t
+          + " does not have; use a number or normal(...)");
+    }
     Leaf.Param p = ir.param(full, t, init);
     params.add(p);
     paramSpans.put(full, span(s.declName()));
@@ -258,6 +277,10 @@ public final class Elaborator {
       TensorType t = type(s.typeSpec(), scope);
       v = new Value.Tensor(expr.toTensor(v, t.dtype(), s.expr()));
       Node n = ((Value.Tensor) v).node();
+      if (n.dtype() != t.dtype()) {
+        throw error(s.expr(), "const " + name + ": value has type " + n.type() + ", declared " + t.dtype().languageName()
+            + " (convert it with " + t.dtype().languageName() + "(...))");
+      }
       if (!n.shape().equals(t.shape())) {
         if (n.shape().rank() != 0) {
           throw error(s.expr(), "const " + name + ": value has shape " + n.shape() + ", declared " + t.shape());
@@ -269,6 +292,7 @@ public final class Elaborator {
       throw error(s.expr(), "const " + name + ": expected a number or a tensor, got " + Value.describe(v));
     }
     // An untyped list stays a compile-time value: it takes the element type of the tensor it meets.
+    if (v instanceof Value.Items l) expr.checkLiteral(l, s.expr());
     define(scope, name, v, s.declName(), Scope.Kind.CONST);
   }
 
@@ -300,7 +324,8 @@ public final class Elaborator {
     if (targets.size() == 1) values = List.of(v);
     else if (v instanceof Value.Items items && items.items().size() == targets.size()) values = items.items();
     else if (v instanceof Value.Poison) values = java.util.Collections.nCopies(targets.size(), v);
-    else throw error(s.expr(), "cannot unpack " + Value.describe(v) + " into " + targets.size() + " names");
+    else throw error(s.expr(), "cannot unpack " + (v instanceof Value.Items items ? "a list of " + items.items().size()
+        : Value.describe(v)) + " into " + targets.size() + " names");
     for (int i = 0; i < targets.size(); i++) {
       String name = targets.get(i).getText();
       Scope carrier = scope.carrierOf(name);
@@ -370,7 +395,8 @@ public final class Elaborator {
     NnParser.FnItemContext def = fn.def();
     int arity = def.ID().size() - 1;
     if (args.size() != arity) {
-      throw error(site, "function " + fn.name() + " takes " + arity + " argument" + (arity == 1 ? "" : "s")
+      throw error(site, "function " + fn.name() + "(" + String.join(", ", def.ID().subList(1, def.ID().size()).stream()
+          .map(Object::toString).toList()) + ") takes " + arity + " argument" + (arity == 1 ? "" : "s")
           + ", got " + args.size());
     }
     if (callStack.contains(fn.name())) {
@@ -384,6 +410,7 @@ public final class Elaborator {
     }
     instancePath.push(instanceName(preferredInstance != null ? preferredInstance : fn.name() + "." + nextOrdinal(fn.name())));
     callStack.push(fn.name());
+    callSites.push(span(site));
     Meta outer = ir.meta();
     try {
       for (StatementContext st : def.block().statement()) {
@@ -391,12 +418,9 @@ public final class Elaborator {
         if (r != null) return r;
       }
       throw error(def.ID(0).getSymbol(), "function " + fn.name() + " ends without a return");
-    } catch (CompileError e) {
-      if (callStack.size() > 1) throw e;
-      // Report at the faulty line inside the function, and say which call led there.
-      throw new CompileError(e.span(), e.getMessage() + " (in " + fn.name() + " called at " + span(site).location() + ")");
     } finally {
       callStack.pop();
+      callSites.pop();
       instancePath.pop();
       ir.setMeta(outer);
     }
@@ -443,12 +467,17 @@ public final class Elaborator {
     // Inside a loop, only plain values are loop-carried; declarations outside cannot be reassigned.
     Scope.Binding outer = scope.isLoopBody() ? scope.lookup(name) : null;
     if (outer != null && outer.kind() != Scope.Kind.VALUE && outer.kind() != Scope.Kind.LOOP_VAR) {
-      throw duplicate(at, name, outer);
+      throw error(at, "cannot re-assign " + outer.kind().name().toLowerCase() + " '" + name + "' inside a loop (declared at "
+          + outer.declared().location() + "); only values bound with '=' before the loop are loop-carried");
     }
   }
 
   private void define(Scope scope, String name, Value v, ParserRuleContext at, Scope.Kind kind) {
     scope.define(name, new Scope.Binding(v, span(at), kind));
+    // `param V[l]` declares V.3; in the rest of the loop body it is simply V.
+    if (at instanceof NnParser.DeclNameContext d && d.name().size() == 2) {
+      scope.define(d.name(0).getText(), new Scope.Binding(v, span(at), kind));
+    }
     if (v instanceof Value.Tensor t && callStack.isEmpty() && kind != Scope.Kind.OUTPUT) namedValues.put(name, t.node());
   }
 
@@ -470,7 +499,9 @@ public final class Elaborator {
 
   CompileError duplicate(Object at, String name, Scope.Binding old) {
     String where = old.declared().isKnown() ? " (first defined at " + old.declared().location() + ")" : "";
-    return error(at, "duplicate definition of '" + name + "'" + where);
+    String rule = old.kind() == Scope.Kind.VALUE
+        ? "; a name is bound once (only a value defined before a for loop may be re-assigned inside it)" : "";
+    return error(at, "duplicate definition of '" + name + "'" + where + rule);
   }
 
   CompileError unknown(Object at, String name, Scope scope) {
@@ -482,7 +513,19 @@ public final class Elaborator {
   CompileError error(Object at, String message) {
     Span s = at instanceof ParserRuleContext c ? span(c)
         : at instanceof org.antlr.v4.runtime.Token t ? span(t) : (Span) at;
-    return new CompileError(s, message);
+    return new CompileError(s, message + callContext());
+  }
+
+  /**
+   * An error inside a function body is reported at the faulty line; this names the calls that led
+   * there, innermost first: " (in dense called at model.nn:8:6)".
+   */
+  private String callContext() {
+    if (callStack.isEmpty()) return "";
+    List<String> frames = new ArrayList<>();
+    java.util.Iterator<Span> sites = callSites.iterator();
+    for (String fn : callStack) frames.add("in " + fn + " called at " + sites.next().location());
+    return " (" + String.join(", ", frames) + ")";
   }
 
   Span span(ParserRuleContext c) {

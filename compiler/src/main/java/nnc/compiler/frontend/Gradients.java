@@ -39,7 +39,7 @@ final class Gradients {
           if (!a.bool("zeros_if_unused")) {
             String wText = w instanceof Value.Items ? "element " + i + " of " + a.at("wrt").getText() : a.at("wrt").getText();
             throw new IrException("grad: " + yText + " does not depend on " + wText.replaceFirst("^wrt\\s*=\\s*", "")
-                + " (pass zeros_if_unused = true to get zeros)");
+                + " through any differentiable operation (pass zeros_if_unused = true to get zeros)");
           }
           Node wi = wrt.get(i);
           g = b.broadcast(b.constant(0, wi.dtype()), wi.shape());

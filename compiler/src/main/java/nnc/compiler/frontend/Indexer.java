@@ -43,14 +43,14 @@ final class Indexer {
       int n = f.size();
       switch (items.get(i)) {
         case NnParser.PointSliceContext p -> {
-          int k = resolve(ex.integer(p.expr(), scope, "index"), n, p, el, false);
+          int k = resolve(ex.integer(p.expr(), scope, "index"), n, p, el, false, i, t);
           start.add(k);
           size.add(1);
           dropped.add(i);
         }
         case NnParser.RangeSliceContext r -> {
-          int lo = r.lo == null ? 0 : resolve(ex.integer(r.lo, scope, "slice start"), n, r, el, true);
-          int hi = r.hi == null ? n : resolve(ex.integer(r.hi, scope, "slice end"), n, r, el, true);
+          int lo = r.lo == null ? 0 : resolve(ex.integer(r.lo, scope, "slice start"), n, r.lo, el, true, i, t);
+          int hi = r.hi == null ? n : resolve(ex.integer(r.hi, scope, "slice end"), n, r.hi, el, true, i, t);
           if (hi <= lo) throw el.error(r, "index: empty slice " + lo + ":" + hi + " of axis " + i + " of " + t.type());
           start.add(lo);
           size.add(hi - lo);
@@ -69,10 +69,11 @@ final class Indexer {
     return s instanceof NnParser.RangeSliceContext r && r.lo == null && r.hi == null;
   }
 
-  private static int resolve(int k, int n, NnParser.SliceItemContext at, Elaborator el, boolean bound) {
+  private static int resolve(int k, int n, org.antlr.v4.runtime.ParserRuleContext at, Elaborator el, boolean bound,
+      int axis, Node t) {
     int r = k < 0 ? k + n : k;
     if (r < 0 || r > n || (!bound && r == n)) {
-      throw el.error(at, "index: " + k + " is out of range for an axis of size " + n);
+      throw el.error(at, "index: " + k + " is out of range for axis " + axis + " of " + t.type() + " (size " + n + ")");
     }
     return r;
   }

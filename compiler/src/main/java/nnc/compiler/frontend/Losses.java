@@ -50,20 +50,22 @@ final class Losses {
     });
     Builtins.def("mse", List.of("prediction", "target"), (a, b, ex) -> {
       Node p = a.tensor("prediction");
-      Node d = b.sub(p, a.tensorLike("target", p));
-      sameShape("mse", p, d);
+      Node d = difference("mse", b, p, a.tensorLike("target", p));
       return Builtins.t(Builtins.mean(b, b.mul(d, d), Axes.all(d.shape().rank()), false));
     });
     Builtins.def("mae", List.of("prediction", "target"), (a, b, ex) -> {
       Node p = a.tensor("prediction");
-      Node d = b.sub(p, a.tensorLike("target", p));
-      sameShape("mae", p, d);
+      Node d = difference("mae", b, p, a.tensorLike("target", p));
       return Builtins.t(Builtins.mean(b, b.unary(UnaryOp.ABS, d), Axes.all(d.shape().rank()), false));
     });
     Builtins.def("accuracy", List.of("scores", "labels"), (a, b, ex) -> {
       Node s = a.tensor("scores");
       Node labels = a.tensor("labels");
       int classAxis = s.shape().rank() - 1;
+      if (classAxis < 0 || labels.dtype() != DType.I32 || !labels.shape().equals(s.shape().remove(classAxis))) {
+        throw new IrException("accuracy: labels " + labels.type() + " must be i32 class indices"
+            + (classAxis < 0 ? "" : " of shape " + s.shape().remove(classAxis)) + " for scores " + s.type());
+      }
       Node hit = b.cast(b.binary(BinaryOp.EQ, b.argMax(s, classAxis), labels), s.dtype());
       return Builtins.t(Builtins.mean(b, hit, Axes.all(hit.shape().rank()), false));
     });
@@ -104,6 +106,24 @@ final class Losses {
 
   private static Node meanOverRows(IrBuilder b, Node perRow) {
     return Builtins.mean(b, perRow, Axes.all(perRow.shape().rank()), false);
+  }
+
+  /** prediction - target, where the target has the prediction's shape or broadcasts to it. */
+  private static Node difference(String op, IrBuilder b, Node p, Node y) {
+    if (y.dtype() != p.dtype()) {
+      throw new IrException(op + ": prediction " + p.type() + " and target " + y.type()
+          + ": element types differ (convert one with f32(...), f64(...) or i32(...))");
+    }
+    Node d = null;
+    try {
+      d = b.sub(p, y);
+    } catch (IrException e) {
+      // reported below, naming the target's own shape
+    }
+    if (d == null || !d.shape().equals(p.shape())) {
+      throw new IrException(op + ": prediction " + p.type() + " and target " + y.type() + " differ in shape");
+    }
+    return d;
   }
 
   private static void sameShape(String op, Node p, Node y) {

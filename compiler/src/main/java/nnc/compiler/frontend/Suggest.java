@@ -17,7 +17,8 @@ final class Suggest {
       }
     }
     int limit = Math.max(1, Math.min(3, name.length() / 3 + 1));
-    return best != null && bestDistance <= limit ? best : null;
+    // bestDistance < length: a one-letter name is not "almost" every other one-letter name.
+    return best != null && bestDistance <= limit && bestDistance < name.length() ? best : null;
   }
 
   /** " (did you mean 'x'?)" or the empty string. */
