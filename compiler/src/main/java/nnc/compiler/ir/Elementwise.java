@@ -188,11 +188,19 @@ public final class Elementwise {
       case MUL -> new Node[] {b.sumTo(b.mul(g, y), x.shape()), b.sumTo(b.mul(g, x), y.shape())};
       // d(x/y)/dy = -x/y^2 = -(x/y)/y
       case DIV -> new Node[] {b.sumTo(b.div(g, y), x.shape()), b.sumTo(b.neg(b.div(b.mul(g, n), y)), y.shape())};
-      case POW -> new Node[] {
-          b.sumTo(b.mul(g, b.mul(y, b.binary(BinaryOp.POW, x, b.sub(y, b.scalar(1, y))))), x.shape()),
-          // d(x^y)/dy = x^y log x, taken as 0 where x = 0 (PyTorch's convention)
-          b.sumTo(b.mul(g, b.where(b.binary(BinaryOp.EQ, x, b.scalar(0, x)), b.scalar(0, n),
-              b.mul(n, b.unary(UnaryOp.LOG, x)))), y.shape())};
+      case POW -> {
+        // d/dx x^y = y x^(y-1), taken as 0 at x = y = 0 (PyTorch), where the formula gives 0 * inf.
+        // d/dy x^y = x^y log x, taken as 0 where x = 0; log's argument is made 1 there so that the
+        // untaken branch stays finite and second derivatives are not NaN.
+        Node zero = b.scalar(0, n), one = b.scalar(1, n);
+        Node xZero = b.binary(BinaryOp.EQ, x, b.scalar(0, x));
+        Node base = b.mul(y, b.binary(BinaryOp.POW, x, b.sub(y, b.scalar(1, y))));
+        Node dBase = b.where(xZero, b.where(b.binary(BinaryOp.EQ, y, b.scalar(0, y)), zero, base), base);
+        Node logX = b.unary(UnaryOp.LOG, b.where(xZero, one, x));
+        yield new Node[] {
+            b.sumTo(b.mul(g, dBase), x.shape()),
+            b.sumTo(b.mul(g, b.where(xZero, zero, b.mul(n, logX))), y.shape())};
+      }
       case MAX, MIN -> {
         // Ties send the gradient to the first operand.
         Node firstWins = b.binary(n.op() == BinaryOp.MAX ? BinaryOp.GE : BinaryOp.LE, x, y);

@@ -27,8 +27,8 @@ public enum ReduceOp {
     return switch (this) {
       case SUM -> acc + x;
       // NaN propagates, as in NumPy and PyTorch.
-      case MAX -> Double.isNaN(acc) || x > acc || Double.isNaN(x) ? x : acc;
-      case MIN -> Double.isNaN(acc) || x < acc || Double.isNaN(x) ? x : acc;
+      case MAX -> Double.isNaN(acc) ? acc : (x > acc || Double.isNaN(x) ? x : acc);
+      case MIN -> Double.isNaN(acc) ? acc : (x < acc || Double.isNaN(x) ? x : acc);
     };
   }
 }

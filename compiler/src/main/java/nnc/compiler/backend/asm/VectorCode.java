@@ -78,7 +78,8 @@ final class VectorCode {
     Label skip = new Label();
     int upper = begin(loop.var(), v, hi, skip);
     for (St.Store st : loop.body()) hoist(st.value());
-    int index = locals.temp();
+    boolean accumulates = loop.body().stream().anyMatch(St.Store::accumulate);
+    int index = accumulates ? locals.temp() : -1; // the index of an accumulating store, reused
     Label top = here();
     for (St.Store st : loop.body()) store(st, index);
     step(top, upper);

@@ -1,0 +1,100 @@
+package nnc.compiler.backend.asm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+import nnc.compiler.frontend.Elaborator;
+import nnc.compiler.ir.Dim;
+import nnc.compiler.ir.Graph;
+import nnc.compiler.ir.Leaf;
+import nnc.compiler.kernel.KernelInterpreter;
+import nnc.compiler.lower.CompiledModel;
+import nnc.compiler.lower.ModelCompiler;
+import nnc.runtime.DType;
+import nnc.runtime.ModelCode;
+import nnc.runtime.Tensor;
+import nnc.runtime.model.Executor;
+import nnc.runtime.model.Manifest;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every sample, lowered to kernels and emitted as bytecode, computes what the kernel interpreter
+ * computes through the runtime's executor: outputs of every entry and the parameters after two
+ * training steps, for several batch sizes.
+ */
+class AsmSamplesTest {
+  private static final Path SAMPLES = Path.of("../samples");
+
+  static Stream<String> samples() throws IOException {
+    try (Stream<Path> s = Files.list(SAMPLES)) {
+      return s.map(p -> p.getFileName().toString())
+          .filter(n -> n.endsWith(".nn"))
+          .map(n -> n.substring(0, n.length() - 3))
+          .sorted()
+          .toList()
+          .stream();
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("samples")
+  void bytecodeMatchesTheKernelInterpreter(String name) throws Exception {
+    Path file = SAMPLES.resolve(name + ".nn");
+    Graph g = Elaborator.compile(file);
+    CompiledModel c = ModelCompiler.compile(g, Files.readString(file), "test", 3);
+    ModelCode code = AsmEmitterTest.load(c.program());
+    List<String> names = List.copyOf(c.program().entries().keySet());
+    ModelCode reference = (e, p, m, rt) -> KernelInterpreter.call(c.program(), names.get(e), p, m, rt);
+    for (int batch : new int[] {1, 3}) { // the kernel interpreter is slow on the MNIST shapes
+      Executor got = new Executor(c.manifest(), code, c.pInit().clone());
+      Executor want = new Executor(c.manifest(), reference, c.pInit().clone());
+      Map<String, Tensor> inputs = inputs(g, batch, new Random(batch));
+      for (int step = 0; step < 2; step++) {
+        for (Manifest.Entry entry : c.manifest().entries()) {
+          String where = name + " batch " + batch + " step " + step + " " + entry.name();
+          Map<String, Tensor> a = got.run(entry.name(), inputs), b = want.run(entry.name(), inputs);
+          for (String out : b.keySet()) assertClose(where + " " + out, b.get(out), a.get(out));
+          float[] pw = want.parameters().clone(), pg = got.parameters().clone();
+          assertClose(where + " parameters", Tensor.of(pw, pw.length), Tensor.of(pg, pg.length));
+        }
+      }
+    }
+  }
+
+  /** Gaussian floats; i32 inputs (labels) in {0, 1}, valid for every sample. */
+  private static Map<String, Tensor> inputs(Graph g, int batch, Random rng) {
+    Map<String, Tensor> in = new LinkedHashMap<>();
+    for (Leaf.Input i : g.inputs()) {
+      int[] shape = i.shape().dims().stream().mapToInt(d -> d instanceof Dim.Fixed f ? f.size() : batch).toArray();
+      int n = (int) Tensor.elementCount(shape);
+      if (i.dtype() == DType.I32) {
+        int[] v = new int[n];
+        for (int k = 0; k < n; k++) v[k] = rng.nextInt(2);
+        in.put(i.name(), Tensor.of(v, shape));
+      } else {
+        float[] v = new float[n];
+        for (int k = 0; k < n; k++) v[k] = (float) rng.nextGaussian();
+        in.put(i.name(), Tensor.of(v, shape));
+      }
+    }
+    return in;
+  }
+
+  /** Within 1e-4 of max(1, |expected|): vector sums over hundreds of lanes reorder rounding. */
+  private static void assertClose(String what, Tensor expected, Tensor actual) {
+    assertEquals(expected.size(), actual.size(), what);
+    for (int i = 0; i < expected.size(); i++) {
+      double e = expected.getDouble(i), a = actual.getDouble(i);
+      boolean ok = e == a || (Double.isNaN(e) && Double.isNaN(a)) || Math.abs(e - a) <= 1e-4 * Math.max(1, Math.abs(e));
+      if (!ok) throw new AssertionError(what + "[" + i + "]: expected " + e + ", got " + a);
+    }
+  }
+}
