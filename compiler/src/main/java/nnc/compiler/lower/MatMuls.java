@@ -29,16 +29,42 @@ final class MatMuls {
     body.addAll(Loops.nest(e.layout, batch, "b", bidx -> {
       Ix aBase = batchOffset(e, m.a(), batch, bidx), bBase = batchOffset(e, m.b(), batch, bidx);
       Ix cBase = Ix.add(e.offset(out), Ix.mul(Loops.dot(bidx, e.layout.strides(batch)), Ix.mul(mDim, nDim)));
-      Fx a = new Fx.Load(e.buffer(m.a()).space(), Ix.add(aBase, Ix.add(Ix.mul(Ix.v("i"), kDim), Ix.v("k"))));
-      Fx bv = new Fx.Load(e.buffer(m.b()).space(), Ix.add(bBase, Ix.add(Ix.mul(Ix.v("k"), nDim), Ix.v("j"))));
-      St.Store acc = new St.Store(out.space(), Ix.add(cBase, Ix.add(Ix.mul(Ix.v("i"), nDim), Ix.v("j"))),
-          new Fx.Binary(BinaryOp.MUL, new Fx.Local("a"), bv), true);
-      return List.of(new St.Loop("i", Ix.c(0), mDim, List.of(
-          new St.Loop("k", Ix.c(0), kDim, List.of(
-              new St.DeclareFloat("a", a),
-              new St.ElementLoop("j", Ix.c(0), nDim, List.of(acc)))))));
+      return rows(e, m, out, aBase, bBase, cBase, mDim, kDim, nDim);
     }));
     return body;
+  }
+
+  /** Rows of C handled together: each row of B is then read from memory once per ROWS rows of A. */
+  static final int ROWS = 4;
+
+  /**
+   * C[i, :] += A[i, k] * B[k, :] with the rows of C in blocks of {@link #ROWS} (then the remaining
+   * rows one by one), so that a row of B, once loaded, feeds four accumulating vector loops.
+   */
+  private static List<St> rows(EntryLowering e, Linalg.MatMul m, Buffer out, Ix aBase, Ix bBase, Ix cBase, Ix mDim, Ix kDim, Ix nDim) {
+    nnc.compiler.kernel.Space aSpace = e.buffer(m.a()).space(), bSpace = e.buffer(m.b()).space();
+    Fx bv = new Fx.Load(bSpace, Ix.add(bBase, Ix.add(Ix.mul(Ix.v("k"), nDim), Ix.v("j"))));
+    // Blocked rows: i = ROWS * ib + r.
+    List<St> blockBody = new ArrayList<>();
+    List<St.Store> stores = new ArrayList<>();
+    for (int r = 0; r < ROWS; r++) {
+      Ix row = Ix.add(Ix.mul(Ix.v("ib"), Ix.c(ROWS)), Ix.c(r));
+      blockBody.add(new St.DeclareFloat("a" + r, new Fx.Load(aSpace, Ix.add(aBase, Ix.add(Ix.mul(row, kDim), Ix.v("k"))))));
+      stores.add(new St.Store(out.space(), Ix.add(cBase, Ix.add(Ix.mul(row, nDim), Ix.v("j"))),
+          new Fx.Binary(BinaryOp.MUL, new Fx.Local("a" + r), bv), true));
+    }
+    blockBody.add(new St.ElementLoop("j", Ix.c(0), nDim, stores));
+    Ix blocks = mDim instanceof Ix.Const c ? Ix.c(c.value() / ROWS) : new Ix.Div(mDim, Ix.c(ROWS));
+    St blocked = new St.Loop("ib", Ix.c(0), blocks, List.of(new St.Loop("k", Ix.c(0), kDim, blockBody)));
+    // The remaining rows, one at a time.
+    Fx a = new Fx.Load(aSpace, Ix.add(aBase, Ix.add(Ix.mul(Ix.v("i"), kDim), Ix.v("k"))));
+    St.Store acc = new St.Store(out.space(), Ix.add(cBase, Ix.add(Ix.mul(Ix.v("i"), nDim), Ix.v("j"))),
+        new Fx.Binary(BinaryOp.MUL, new Fx.Local("a"), bv), true);
+    St rest = new St.Loop("i", Ix.mul(blocks, Ix.c(ROWS)), mDim, List.of(
+        new St.Loop("k", Ix.c(0), kDim, List.of(
+            new St.DeclareFloat("a", a),
+            new St.ElementLoop("j", Ix.c(0), nDim, List.of(acc))))));
+    return List.of(blocked, rest);
   }
 
   /** Offset of the matrix for batch coordinate {@code bidx} in operand x (broadcast batch axes). */
