@@ -1,6 +1,7 @@
 package nnc.compiler.backend.java;
 
 import com.palantir.javapoet.CodeBlock;
+import java.util.List;
 
 /**
  * A Java expression as JavaPoet code together with its precedence, so that operands get
@@ -58,9 +59,15 @@ record Expr(CodeBlock code, int prec, String op) {
    * multiplication wrap around and so regroup exactly; float arithmetic never does.
    */
   static Expr infix(Expr a, String op, Expr b, int prec, String... regroups) {
-    boolean free = b.prec > prec || b.prec == prec && java.util.List.of(regroups).contains(b.op);
+    boolean free = b.prec > prec || b.prec == prec && List.of(regroups).contains(b.op);
     CodeBlock right = free ? b.code : b.parenthesized();
     return new Expr(CodeBlock.of("$L $L $L", a.operand(prec), op, right), prec, op);
+  }
+
+  /** {@link #infix} where a line that grows too long may break after the operator. */
+  static Expr wrappingInfix(Expr a, String op, Expr b, int prec) {
+    CodeBlock right = b.prec > prec ? b.code : b.parenthesized();
+    return new Expr(CodeBlock.of("$L $L$W$L", a.operand(prec), op, right), prec, op);
   }
 
   /** This expression as an operand of an operator of precedence {@code prec} (left side). */

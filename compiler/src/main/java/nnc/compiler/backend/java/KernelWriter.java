@@ -40,8 +40,9 @@ final class KernelWriter {
     KernelWriter w = new KernelWriter(kernel);
     w.names.rtLocals().forEach((slot, name) -> w.out.addStatement("int $L = rt[$L]", name, slot));
     w.statements(kernel.body());
-    return MethodSpec.methodBuilder(kernel.name())
-        .addJavadoc("$L", Comments.javadoc(kernel.describe()))
+    MethodSpec.Builder method = MethodSpec.methodBuilder(kernel.name());
+    if (!kernel.describe().isBlank()) method.addJavadoc("$L", Comments.javadoc(kernel.describe()));
+    return method
         .addModifiers(Modifier.STATIC)
         .addParameter(float[].class, "p")
         .addParameter(float[].class, "m")
@@ -114,14 +115,14 @@ final class KernelWriter {
    * (the largest multiple of the vector length that fits), then single elements up to {@code hi}.
    * It is declared before both loops, which share it; when {@code hi <= lo} neither runs.
    */
-  private void vectorHead(St loop, String v, Ix irLo, Ix irHi, Runnable beforeLoop, Runnable vectorBody) {
+  private void vectorHead(St loop, String v, Ix irLo, Expr hi, Runnable beforeLoop, Runnable vectorBody) {
     Expr lo = stable(irLo, v + "Lo", loop);
     beforeLoop.run();
     declare("int", v, lo);
     names.enterBlock();
     declared.push(new HashSet<>());
     String upper = names.temp(v + "Upper");
-    out.beginControlFlow("for (int $L = $L; $L < $L; $L += S.length())", upper, loopBound(lo, scalar.ix(irHi)).code(), v, upper, v);
+    out.beginControlFlow("for (int $L = $L; $L < $L; $L += S.length())", upper, loopBound(lo, hi).code(), v, upper, v);
     vectorBody.run();
     out.endControlFlow();
     declared.pop();
@@ -131,7 +132,7 @@ final class KernelWriter {
   private void vectorLoop(St.ElementLoop l) {
     String v = names.intVar(l.var());
     Expr hi = stable(l.hi(), v + "End", l);
-    vectorHead(l, v, l.lo(), l.hi(), () -> {}, () -> {
+    vectorHead(l, v, l.lo(), hi, () -> {}, () -> {
       VectorCode vc = new VectorCode(names, scalar, out, l.var());
       for (St.Store st : l.body()) vc.store(st);
     });
@@ -155,7 +156,7 @@ final class KernelWriter {
             Expr.floatLiteral(identity).code());
       }
     };
-    vectorHead(r, v, r.lo(), r.hi(), declareLanes,
+    vectorHead(r, v, r.lo(), hi, declareLanes,
         () -> new VectorCode(names, scalar, out, r.var()).reduceStep(r.op(), lanes, r.value()));
     String across = switch (r.op()) {
       case SUM -> "ADD";
@@ -174,9 +175,9 @@ final class KernelWriter {
   }
 
   /**
-   * {@code acc = op(acc, x)} with {@link ReduceOp#combine}'s meaning. For max, combine takes x
-   * when x > acc or either is NaN, which is exactly when {@code x <= acc} is false; likewise for
-   * min. So {@code acc = x <= acc ? acc : x} is the whole rule, ties keeping the earlier value.
+   * {@code acc = op(acc, x)} with {@link ReduceOp#combine}'s meaning: for max, x replaces acc when
+   * it is larger or NaN, so NaN propagates (a NaN acc stays NaN: no x compares larger than it)
+   * and ties keep the earlier value, which tells -0 from 0 where {@code Math.max} would not.
    */
   private void combine(ReduceOp op, String acc, Expr x) {
     if (op == ReduceOp.SUM) {
@@ -188,14 +189,21 @@ final class KernelWriter {
       out.addStatement("float $L = $L", t, x.code());
       x = Expr.name(t);
     }
-    out.addStatement("$L = $L $L $L ? $L : $L", acc, x.code(), op == ReduceOp.MAX ? "<=" : ">=", acc, acc, x.code());
+    out.addStatement("$L = $L $L $L || $T.isNaN($L) ? $L : $L", acc, x.code(), op == ReduceOp.MAX ? ">" : "<", acc,
+        Float.class, x.code(), x.code(), acc);
   }
 
   /** {@code lo + S.loopBound(hi - lo)}: where the whole vectors starting at lo end. */
   private static Expr loopBound(Expr lo, Expr hi) {
     if (lo.toString().equals("0")) return Expr.primary("S.loopBound($L)", hi.code());
-    Expr count = Expr.infix(hi, "-", lo, Expr.ADDITIVE);
+    Expr count = isInt(lo) && isInt(hi)
+        ? Expr.intLiteral(Integer.parseInt(hi.toString()) - Integer.parseInt(lo.toString()))
+        : Expr.infix(hi, "-", lo, Expr.ADDITIVE);
     return Expr.infix(lo, "+", Expr.primary("S.loopBound($L)", count.code()), Expr.ADDITIVE);
+  }
+
+  private static boolean isInt(Expr e) {
+    return e.toString().matches("-?\\d+");
   }
 
   /**

@@ -3,6 +3,7 @@ package nnc.compiler.backend.java;
 import static nnc.compiler.backend.java.Expr.ADDITIVE;
 import static nnc.compiler.backend.java.Expr.MULTIPLICATIVE;
 
+import com.palantir.javapoet.CodeBlock;
 import nnc.compiler.ir.BinaryOp;
 import nnc.compiler.ir.UnaryOp;
 import nnc.compiler.kernel.Fx;
@@ -52,7 +53,7 @@ final class ScalarCode {
       case Fx.Binary b when b.op() == BinaryOp.ADD && b.b() instanceof Fx.Const c && negative(c.value()) ->
           binary(BinaryOp.SUB, fx(b.a()), Expr.floatLiteral(-c.value()));
       case Fx.Binary b -> binary(b.op(), fx(b.a()), fx(b.b()));
-      case Fx.Select s -> select(fx(s.cond()), fx(s.a()), fx(s.b()));
+      case Fx.Select s -> Expr.primary("($L ? $L : $L)", condition(s.cond()), fx(s.a()).code(), fx(s.b()).code());
       case Fx.FromInt i -> i.value() instanceof Ix.Const c
           ? Expr.floatLiteral(c.value())
           : Expr.cast("float", ix(i.value()));
@@ -93,20 +94,42 @@ final class ScalarCode {
 
   static Expr binary(BinaryOp op, Expr a, Expr b) {
     return switch (op) {
-      case ADD -> Expr.infix(a, "+", b, ADDITIVE);
-      case SUB -> Expr.infix(a, "-", b, ADDITIVE);
-      case MUL -> Expr.infix(a, "*", b, MULTIPLICATIVE);
-      case DIV -> Expr.infix(a, "/", b, MULTIPLICATIVE);
+      // float arithmetic does not regroup: an operand of equal precedence on the right keeps its
+      // parentheses. Long lines break between float operands, never inside an index.
+      case ADD -> Expr.wrappingInfix(a, "+", b, ADDITIVE);
+      case SUB -> Expr.wrappingInfix(a, "-", b, ADDITIVE);
+      case MUL -> Expr.wrappingInfix(a, "*", b, MULTIPLICATIVE);
+      case DIV -> Expr.wrappingInfix(a, "/", b, MULTIPLICATIVE);
       case POW -> Expr.cast("float", Expr.primary("$T.pow($L, $L)", Math.class, a.code(), b.code()));
       case MAX -> Expr.primary("$T.max($L, $L)", Math.class, a.code(), b.code());
       case MIN -> Expr.primary("$T.min($L, $L)", Math.class, a.code(), b.code());
-      case LT -> compare(a, "<", b);
-      case LE -> compare(a, "<=", b);
-      case GT -> compare(a, ">", b);
-      case GE -> compare(a, ">=", b);
-      case EQ -> compare(a, "==", b);
-      case NE -> compare(a, "!=", b);
+      case LT, LE, GT, GE, EQ, NE -> compare(a, symbol(op), b);
     };
+  }
+
+  /** The Java operator of a comparison. */
+  static String symbol(BinaryOp op) {
+    return switch (op) {
+      case LT -> "<";
+      case LE -> "<=";
+      case GT -> ">";
+      case GE -> ">=";
+      case EQ -> "==";
+      case NE -> "!=";
+      case ADD, SUB, MUL, DIV, POW, MAX, MIN -> throw new IllegalArgumentException("not a comparison: " + op);
+    };
+  }
+
+  /**
+   * {@code cond != 0} as a Java condition: a comparison or a step as itself ({@code (a < b ? 1f :
+   * 0f) != 0f} is {@code a < b}, {@code heaviside(x) != 0f} is {@code x > 0f}), else the test.
+   */
+  CodeBlock condition(Fx cond) {
+    if (cond instanceof Fx.Binary b && b.op().isComparison()) {
+      return CodeBlock.of("$L $L $L", fx(b.a()).code(), symbol(b.op()), fx(b.b()).code());
+    }
+    if (cond instanceof Fx.Unary u && u.op() == UnaryOp.HEAVISIDE) return CodeBlock.of("$L > 0f", fx(u.x()).code());
+    return CodeBlock.of("$L != 0f", fx(cond).code());
   }
 
   static Expr select(Expr cond, Expr a, Expr b) {

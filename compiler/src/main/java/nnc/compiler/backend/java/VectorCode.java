@@ -52,17 +52,23 @@ final class VectorCode {
       if (x.lanes() || y.lanes()) {
         Val acc = value(new Fx.Load(s.space(), s.index()));
         Val factor = x.lanes() ? x : y, other = x.lanes() ? y : x;
-        out.addStatement("$L.fma($L, $L).intoArray($L, $L)",
-            factor.code().code(), lanes(other), acc.code().code(), array, index.code());
+        CodeBlock second = other.lanes() ? arg(other) : lanes(other);
+        out.addStatement("$L.fma($L, $L)$Z.intoArray($L, $L)", factor.code().code(), second, acc.code().code(), array,
+            index.code());
         return;
       }
     }
     Val v = value(s.value());
     if (s.accumulate()) {
       Val acc = value(new Fx.Load(s.space(), s.index()));
-      out.addStatement("$L.add($L).intoArray($L, $L)", acc.code().code(), v.code().code(), array, index.code());
+      // a[i] + v is v + a[i]: the value's chain goes first when it is a vector
+      if (v.lanes()) {
+        out.addStatement("$L.add($L)$Z.intoArray($L, $L)", v.code().code(), acc.code().code(), array, index.code());
+      } else {
+        out.addStatement("$L.add($L)$Z.intoArray($L, $L)", acc.code().code(), v.code().code(), array, index.code());
+      }
     } else {
-      out.addStatement("$L.intoArray($L, $L)", lanes(v), array, index.code());
+      out.addStatement("$L$Z.intoArray($L, $L)", lanes(v), array, index.code());
     }
   }
 
@@ -73,7 +79,8 @@ final class VectorCode {
       Val x = value(b.a()), y = value(b.b());
       if (x.lanes() || y.lanes()) {
         Val factor = x.lanes() ? x : y, other = x.lanes() ? y : x;
-        out.addStatement("$L = $L.fma($L, $L)", lanes, factor.code().code(), lanes(other), lanes);
+        CodeBlock second = other.lanes() ? arg(other) : lanes(other);
+        out.addStatement("$L = $L.fma($L, $L)", lanes, factor.code().code(), second, lanes);
         return;
       }
     }
@@ -83,7 +90,9 @@ final class VectorCode {
       case MAX -> "max";
       case MIN -> "min";
     };
-    out.addStatement("$L = $L.$L($L)", lanes, lanes, method, v.code().code());
+    // sum, max and min commute: the new lanes go first so that the statement reads as one chain
+    if (v.lanes()) out.addStatement("$L = $L.$L($L)", lanes, v.code().code(), method, lanes);
+    else out.addStatement("$L = $L.$L($L)", lanes, lanes, method, v.code().code());
   }
 
   private void startStatement(Fx value) {
@@ -125,7 +134,7 @@ final class VectorCode {
               ScalarCode.array(l.space()), scalar.ix(l.index()).code())), true);
       case Fx.Unary u -> unary(u.op(), value(u.x()));
       case Fx.Binary b -> binary(b.op(), value(b.a()), value(b.b()));
-      case Fx.Select s -> select(value(s.cond()), value(s.a()), value(s.b()));
+      case Fx.Select s -> select(s.cond(), value(s.a()), value(s.b()));
       case Fx.Const c -> throw notLanewise(x);
       case Fx.Local l -> throw notLanewise(x);
       case Fx.FromInt i -> throw notLanewise(x);
@@ -160,20 +169,18 @@ final class VectorCode {
 
   private Val binary(BinaryOp op, Val a, Val b) {
     if (!a.lanes() && !b.lanes()) return new Val(ScalarCode.binary(op, a.code(), b.code()), false);
+    if (op.isComparison()) return vec("$T.zero(S).blend(1f, $L)", FLOAT_VECTOR, comparison(op, a, b));
     if (!a.lanes()) {
-      // a scalar on the left: swap the operands where the op allows it, broadcast otherwise
-      BinaryOp swapped = switch (op) {
-        case ADD, MUL, MAX, MIN, EQ, NE -> op;
-        case LT -> BinaryOp.GT;
-        case LE -> BinaryOp.GE;
-        case GT -> BinaryOp.LT;
-        case GE -> BinaryOp.LE;
-        case SUB, DIV, POW -> null;
+      // a scalar on the left: swap the operands of a commutative op (exact in IEEE arithmetic,
+      // Math.max and Math.min included), broadcast it otherwise
+      boolean commutes = switch (op) {
+        case ADD, MUL, MAX, MIN -> true;
+        case SUB, DIV, POW, LT, LE, GT, GE, EQ, NE -> false;
       };
-      if (swapped != null) return binary(swapped, b, a);
+      if (commutes) return binary(op, b, a);
       a = new Val(Expr.primary("$T.broadcast(S, $L)", FLOAT_VECTOR, a.code().code()), true);
     }
-    CodeBlock x = a.code().code(), y = b.code().code();
+    CodeBlock x = a.code().code(), y = arg(b);
     return switch (op) {
       case ADD -> vec("$L.add($L)", x, y);
       case SUB -> vec("$L.sub($L)", x, y);
@@ -182,22 +189,64 @@ final class VectorCode {
       case MAX -> vec("$L.max($L)", x, y);
       case MIN -> vec("$L.min($L)", x, y);
       case POW -> vec("$L.lanewise($T.POW, $L)", x, VECTOR_OPERATORS, y);
-      case LT, LE, GT, GE, EQ, NE ->
-          vec("$T.zero(S).blend(1f, $L.compare($T.$L, $L))", FLOAT_VECTOR, x, VECTOR_OPERATORS, op.name(), y);
+      case LT, LE, GT, GE, EQ, NE -> throw new IllegalStateException("comparisons are masks");
     };
   }
 
   /** cond != 0 ? a : b, lane by lane: b with the lanes where cond is non-zero replaced by a. */
-  private Val select(Val cond, Val a, Val b) {
-    if (!cond.lanes() && !a.lanes() && !b.lanes()) {
-      return new Val(ScalarCode.select(cond.code(), a.code(), b.code()), false);
+  private Val select(Fx cond, Val a, Val b) {
+    if (!mentionsVar(cond) && !a.lanes() && !b.lanes()) {
+      return new Val(Expr.primary("($L ? $L : $L)", scalar.condition(cond), a.code().code(), b.code().code()), false);
     }
-    return vec("$L.blend($L, $L.compare($T.NE, 0f))", lanes(b), a.code().code(), lanes(cond), VECTOR_OPERATORS);
+    return vec("$L.blend($L, $L)", lanes(b), arg(a), mask(cond));
+  }
+
+  /**
+   * The lanes where {@code cond != 0}: a comparison or a step gives its mask directly, since
+   * {@code (x < y ? 1 : 0) != 0} is {@code x < y}; any other value is compared with 0.
+   */
+  private CodeBlock mask(Fx cond) {
+    if (cond instanceof Fx.Binary b && b.op().isComparison()) {
+      Val x = value(b.a()), y = value(b.b());
+      if (x.lanes() || y.lanes()) return comparison(b.op(), x, y);
+    }
+    if (cond instanceof Fx.Unary u && u.op() == UnaryOp.HEAVISIDE) {
+      Val x = value(u.x());
+      if (x.lanes()) return CodeBlock.of("$L.compare($T.GT, 0f)", x.code().code(), VECTOR_OPERATORS);
+    }
+    Val c = value(cond);
+    return CodeBlock.of("$L.compare($T.NE, 0f)", c.lanes() ? arg(c) : lanes(c), VECTOR_OPERATORS);
+  }
+
+  /** {@code x op y} as a mask, x or y lane-wise; a shared scalar on the left swaps sides. */
+  private CodeBlock comparison(BinaryOp op, Val x, Val y) {
+    if (!x.lanes()) {
+      BinaryOp flipped = switch (op) {
+        case LT -> BinaryOp.GT;
+        case LE -> BinaryOp.GE;
+        case GT -> BinaryOp.LT;
+        case GE -> BinaryOp.LE;
+        case EQ, NE -> op;
+        case ADD, SUB, MUL, DIV, POW, MAX, MIN -> throw new IllegalArgumentException("not a comparison: " + op);
+      };
+      return comparison(flipped, y, x);
+    }
+    return CodeBlock.of("$L.compare($T.$L, $L)", x.code().code(), VECTOR_OPERATORS, op.name(), arg(y));
+  }
+
+  /**
+   * A value in argument position: a shared scalar as it is (the lane-wise methods take a float),
+   * a vector by name, so that each statement stays one chain of calls on its receiver.
+   */
+  private CodeBlock arg(Val v) {
+    return !v.lanes() || v.code().isSimple() ? v.code().code() : name(v.code()).code();
   }
 
   /** A value as a FloatVector expression, broadcasting a shared scalar. */
   private CodeBlock lanes(Val v) {
-    return v.lanes() ? v.code().code() : CodeBlock.of("$T.broadcast(S, $L)", FLOAT_VECTOR, v.code().code());
+    if (v.lanes()) return v.code().code();
+    if (v.code().toString().equals("0f")) return CodeBlock.of("$T.zero(S)", FLOAT_VECTOR);
+    return CodeBlock.of("$T.broadcast(S, $L)", FLOAT_VECTOR, v.code().code());
   }
 
   /** Declares {@code FloatVector tN = code;} and returns the name. */
