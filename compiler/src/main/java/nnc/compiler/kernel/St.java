@@ -17,7 +17,12 @@ public sealed interface St {
     }
   }
 
-  /** Independent stores for each {@code var} in [lo, hi): the data-parallel inner loop. */
+  /**
+   * Independent stores for each {@code var} in [lo, hi): the data-parallel inner loop. Contract
+   * (the lowering guarantees it, the emitters rely on it): no iteration reads an element that
+   * another iteration of the same loop writes, so running the stores a vector at a time computes
+   * what running them element by element does. Locals declared inside a loop are not read after it.
+   */
   record ElementLoop(String var, Ix lo, Ix hi, List<Store> body) implements St {
     public ElementLoop {
       body = List.copyOf(body);

@@ -25,7 +25,21 @@ public final class Vectorizer {
   }
 
   public static boolean canVectorize(St.ReduceLoop loop) {
-    return lanewise(loop.value(), loop.var());
+    // A value that reads its own accumulator would see the value from before the vector loop.
+    return lanewise(loop.value(), loop.var()) && !readsLocal(loop.value(), loop.acc());
+  }
+
+  private static boolean readsLocal(Fx x, String name) {
+    return switch (x) {
+      case Fx.Local l -> l.name().equals(name);
+      case Fx.Const c -> false;
+      case Fx.Load l -> false;
+      case Fx.FromInt i -> false;
+      case Fx.Unary u -> readsLocal(u.x(), name);
+      case Fx.Trunc t -> readsLocal(t.x(), name);
+      case Fx.Binary b -> readsLocal(b.a(), name) || readsLocal(b.b(), name);
+      case Fx.Select s -> readsLocal(s.cond(), name) || readsLocal(s.a(), name) || readsLocal(s.b(), name);
+    };
   }
 
   /** Whether expression {@code x} has a lane-wise form in a loop over {@code var}. */
