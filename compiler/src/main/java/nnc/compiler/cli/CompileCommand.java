@@ -4,12 +4,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.TreeMap;
 import nnc.compiler.backend.asm.AsmEmitter;
 import nnc.compiler.backend.java.JavaEmitter;
 import nnc.compiler.ir.Graph;
 import nnc.compiler.lower.CompiledModel;
 import nnc.compiler.lower.CompileReport;
 import nnc.compiler.lower.ModelCompiler;
+import nnc.compiler.pack.FacadeEmitter;
 import nnc.compiler.pack.ModelJar;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -39,7 +41,10 @@ final class CompileCommand extends ModelCommand {
     byte[] bytes = AsmEmitter.emit(c.program());
     AsmEmitter.verify(bytes);
     if (output.toAbsolutePath().getParent() != null) Files.createDirectories(output.toAbsolutePath().getParent());
-    ModelJar.write(output, c, Map.of(c.program().className(), bytes), Files.readString(file));
+    String facade = FacadeEmitter.className(c.manifest());
+    // Sorted, so that the JAR's entries (and bytes) do not depend on hash order.
+    Map<String, byte[]> classes = new TreeMap<>(Map.of(c.program().className(), bytes, facade, FacadeEmitter.emit(c.manifest())));
+    ModelJar.write(output, c, classes, Files.readString(file));
     Path runtimeJar = RuntimeJar.copyBeside(output);
     if (javaDir != null) {
       Path src = JavaEmitter.write(c.program(), javaDir);
@@ -47,6 +52,8 @@ final class CompileCommand extends ModelCommand {
     }
     out().println("wrote " + output + " (" + c.program().kernels().size() + " kernels, " + bytes.length + " bytes of bytecode"
         + (runtimeJar != null ? "; runtime: " + runtimeJar : "") + ")");
+    out().println("typed facade: " + facade + " (" + String.join(", ", FacadeEmitter.methods(c.manifest())) + ")");
+    for (String note : FacadeEmitter.notes(c.manifest())) out().println("note: facade: " + note);
     if (report) out().print(CompileReport.render(c));
     return 0;
   }

@@ -111,6 +111,9 @@ public final class ModelCompiler {
         inputs.add(new Manifest.Port(in.name(), in.dtype().languageName(), shapeJson(in.shape()), b.id()));
       }
     }
+    // In declaration order, not buffer order: the typed facade's parameters follow this list.
+    List<String> declared = g.inputs().stream().map(Leaf.Input::name).toList();
+    inputs.sort(java.util.Comparator.comparingInt(port -> declared.indexOf(port.name())));
     List<Manifest.Port> outs = new ArrayList<>();
     for (Map.Entry<String, Node> o : outputs.entrySet()) {
       Buffer b = e.buffer(o.getValue());
