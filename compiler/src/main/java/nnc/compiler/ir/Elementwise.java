@@ -195,7 +195,8 @@ public final class Elementwise {
         Node zero = b.scalar(0, n), one = b.scalar(1, n);
         Node xZero = b.binary(BinaryOp.EQ, x, b.scalar(0, x));
         Node base = b.mul(y, b.binary(BinaryOp.POW, x, b.sub(y, b.scalar(1, y))));
-        Node dBase = b.where(xZero, b.where(b.binary(BinaryOp.EQ, y, b.scalar(0, y)), zero, base), base);
+        boolean nonZeroExponent = y instanceof Leaf.Constant c && c.isScalar() && c.scalar() != 0;
+        Node dBase = nonZeroExponent ? base : b.where(xZero, b.where(b.binary(BinaryOp.EQ, y, b.scalar(0, y)), zero, base), base);
         Node logX = b.unary(UnaryOp.LOG, b.where(xZero, one, x));
         yield new Node[] {
             b.sumTo(b.mul(g, dBase), x.shape()),
