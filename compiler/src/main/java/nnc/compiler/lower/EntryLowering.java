@@ -8,6 +8,7 @@ import nnc.compiler.ir.BinaryOp;
 import nnc.compiler.ir.Control;
 import nnc.compiler.ir.Dim;
 import nnc.compiler.ir.Elementwise;
+import nnc.compiler.ir.Graph;
 import nnc.compiler.ir.Indexing;
 import nnc.compiler.ir.Leaf;
 import nnc.compiler.ir.Linalg;
@@ -38,16 +39,20 @@ final class EntryLowering {
   private final Map<Node, Buffer> buffers = new IdentityHashMap<>();
   final List<Buffer> mBuffers = new ArrayList<>();
   final List<Kernel> kernels = new ArrayList<>();
-  /** For each kernel, the M buffers it reads and the one it writes (-1 if it writes P). */
+  /** For each kernel, the M buffers it reads and the M buffers it writes. */
   final List<int[]> reads = new ArrayList<>();
-  final List<Integer> writes = new ArrayList<>();
+  final List<int[]> writes = new ArrayList<>();
+  /** Nodes whose values some kernel already computes (siblings computed in another node's loop). */
+  private final java.util.Set<Node> computed = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
   private final int rtBase;
+  private final Fusion fusion;
 
-  EntryLowering(Layout layout, String entry, Numbering numbering) {
+  EntryLowering(Layout layout, String entry, Numbering numbering, Fusion fusion) {
     this.layout = layout;
     this.entry = entry;
     this.numbering = numbering;
     this.rtBase = layout.dims().size();
+    this.fusion = fusion;
   }
 
   // ---- buffers ------------------------------------------------------------------------------------
@@ -65,6 +70,7 @@ final class EntryLowering {
 
   Buffer buffer(Node n) {
     Node s = storage(n);
+    if (fusion.isEpilogueHost(s)) return buffer(fusion.epilogueOf(s)); // computed in place there
     Buffer b = buffers.get(s);
     if (b != null) return b;
     b = s instanceof Leaf.Param || s instanceof Leaf.Constant ? layout.pBuffer(s) : null;
@@ -85,16 +91,50 @@ final class EntryLowering {
   Fx value(Node x, Shape out, Ix[] idx) {
     if (x instanceof Leaf.Constant c && c.isScalar()) return Fx.c((float) c.scalar());
     if (x instanceof Leaf.DimSize d) return layout.dimValue(d.dim());
-    Buffer b = buffer(x);
     Shape s = x.shape();
-    Ix[] st = layout.strides(s);
-    Ix at = offset(b);
+    Ix[] xi = new Ix[s.rank()];
     int shift = out.rank() - s.rank();
     for (int i = 0; i < s.rank(); i++) {
       boolean broadcast = s.get(i).isOne() && !out.get(i + shift).isOne();
-      if (!broadcast) at = Ix.add(at, Ix.mul(idx[i + shift], st[i]));
+      xi[i] = broadcast ? Ix.c(0) : idx[i + shift];
     }
-    return new Fx.Load(b.space(), at);
+    return load(x, xi);
+  }
+
+  /** The value of x at its own coordinate {@code idx}: a buffer load, or a fused node's expression. */
+  Fx load(Node x, Ix[] idx) {
+    if (x instanceof Leaf.Constant c && c.isScalar()) return Fx.c((float) c.scalar());
+    if (x instanceof Leaf.DimSize d) return layout.dimValue(d.dim());
+    Node s = storage(x);
+    if (fusion.isFused(s)) return expression(s, idx);
+    // A view shares its operand's buffer in the same row-major order: index it by its own shape.
+    Buffer b = buffer(x);
+    return new Fx.Load(b.space(), Ix.add(offset(b), Loops.dot(idx, layout.strides(x.shape()))));
+  }
+
+  /** The scalar expression of an elementwise node (or broadcast, or iota) at coordinate idx. */
+  Fx expression(Node n, Ix[] idx) {
+    Shape s = n.shape();
+    return switch (n) {
+      case Elementwise.Unary u -> new Fx.Unary(u.op(), value(u.x(), s, idx));
+      case Elementwise.Binary b -> {
+        Fx v = new Fx.Binary(b.op(), value(b.a(), s, idx), value(b.b(), s, idx));
+        boolean intArith = b.a().dtype() == DType.I32 && (b.op() == BinaryOp.DIV || b.op() == BinaryOp.POW);
+        yield intArith ? new Fx.Trunc(v) : v;
+      }
+      case Elementwise.Where w -> new Fx.Select(value(w.cond(), s, idx), value(w.a(), s, idx), value(w.b(), s, idx));
+      case Elementwise.Cast c -> {
+        Fx x = value(c.x(), s, idx);
+        yield switch (c.dtype()) {
+          case I32 -> c.x().type().isFloat() ? new Fx.Trunc(x) : x;
+          case BOOL -> new Fx.Binary(BinaryOp.NE, x, Fx.c(0));
+          default -> x;
+        };
+      }
+      case Movement.Broadcast b -> value(b.x(), s, idx);
+      case Leaf.Iota i -> new Fx.FromInt(idx[i.axis()]);
+      default -> throw new IllegalStateException("no expression for " + n.opName());
+    };
   }
 
   Ix at(Buffer b, Ix[] idx) {
@@ -103,21 +143,55 @@ final class EntryLowering {
 
   // ---- kernels ------------------------------------------------------------------------------------
 
+  /** Other nodes whose values the kernel being emitted also stores (see {@link #elementwise}). */
+  private List<Node> siblings = List.of();
+
   private void emit(Node n, String kind, List<St> body, List<Node> operands) {
     Buffer out = buffer(n);
     StringBuilder args = new StringBuilder();
     for (Node in : n.inputs()) args.append(' ').append(numbering.ref(in));
+    List<String> members = new ArrayList<>();
+    fusedMembers(n, members);
     String describe = "%" + numbering.id(n) + " : " + n.type() + " = " + n.opName()
-        + (n.attributes().isEmpty() ? "" : " " + n.attributes()) + args + commentOf(n);
+        + (n.attributes().isEmpty() ? "" : " " + n.attributes()) + args + commentOf(n)
+        + (members.isEmpty() ? "" : "; fused: " + String.join(", ", members))
+        + (siblings.isEmpty() ? "" : "; also stores " + String.join(", ",
+            siblings.stream().map(m -> "%" + numbering.id(m) + " " + m.opName()).toList()));
     kernels.add(new Kernel(entry + "_k" + kernels.size() + "_" + n.opName().replaceAll("[^A-Za-z0-9]", "_"), describe, kind, body));
     List<Integer> r = new ArrayList<>();
-    for (Node o : operands) {
-      if (inlined(o)) continue;
+    for (Node o : materialized(operands)) {
       Buffer b = buffer(o);
-      if (b.space() == Space.M) r.add(b.id());
+      if (b.space() == Space.M && !r.contains(b.id())) r.add(b.id());
     }
     reads.add(r.stream().mapToInt(Integer::intValue).toArray());
-    writes.add(out.space() == Space.M ? out.id() : -1);
+    List<Integer> w = new ArrayList<>();
+    if (out.space() == Space.M) w.add(out.id());
+    for (Node sib : siblings) if (buffer(sib).space() == Space.M) w.add(buffer(sib).id());
+    writes.add(w.stream().mapToInt(Integer::intValue).toArray());
+    siblings = List.of();
+  }
+
+  /** The stored nodes an expression over {@code operands} reads, looking through fused nodes. */
+  private List<Node> materialized(List<Node> operands) {
+    List<Node> out = new ArrayList<>();
+    for (Node o : operands) {
+      if (inlined(o)) continue;
+      Node s = storage(o);
+      if (fusion.isFused(s)) out.addAll(materialized(s.inputs()));
+      else out.add(s);
+    }
+    return out;
+  }
+
+  /** The fused nodes inside an expression, for kernel descriptions. */
+  private void fusedMembers(Node n, List<String> into) {
+    for (Node in : n.inputs()) {
+      Node s = storage(in);
+      if (fusion.isFused(s)) {
+        fusedMembers(s, into);
+        into.add("%" + numbering.id(s) + " " + s.opName());
+      }
+    }
   }
 
   private static String commentOf(Node n) {
@@ -129,43 +203,28 @@ final class EntryLowering {
   void emitRaw(String name, String describe, String kind, List<St> body, List<Buffer> readBuffers) {
     kernels.add(new Kernel(entry + "_k" + kernels.size() + "_" + name, describe, kind, body));
     reads.add(readBuffers.stream().filter(b -> b.space() == Space.M).mapToInt(Buffer::id).toArray());
-    writes.add(-1);
+    writes.add(new int[0]);
   }
 
   /** Lowers one node (operands already lowered). */
   void lower(Node n) {
+    if (order != null) lowered = order.indexOf(n);
     if (inlined(n) || n instanceof Leaf.Input || n instanceof Leaf.Param || n instanceof Leaf.Constant) {
       buffer(n);
       return;
     }
-    if (storage(n) != n) {
-      buffer(n);
-      return;
+    if (storage(n) != n || fusion.isFused(n) || fusion.isEpilogueHost(n) || computed.contains(n)) {
+      return; // a view, computed inside its user's loop, or computed as part of its epilogue
     }
     Buffer out = buffer(n);
     Shape s = n.shape();
     switch (n) {
-      case Elementwise.Unary u -> emit(n, "elementwise", Loops.elementwise(layout, s, "i", idx ->
-          List.of(store(out, idx, new Fx.Unary(u.op(), value(u.x(), s, idx))))), List.of(u.x()));
-      case Elementwise.Binary b -> emit(n, "elementwise", Loops.elementwise(layout, s, "i", idx -> {
-        Fx v = new Fx.Binary(b.op(), value(b.a(), s, idx), value(b.b(), s, idx));
-        boolean intArith = b.a().dtype() == DType.I32 && (b.op() == BinaryOp.DIV || b.op() == BinaryOp.POW);
-        return List.of(store(out, idx, intArith ? new Fx.Trunc(v) : v));
-      }), List.of(b.a(), b.b()));
-      case Elementwise.Where w -> emit(n, "elementwise", Loops.elementwise(layout, s, "i", idx ->
-          List.of(store(out, idx, new Fx.Select(value(w.cond(), s, idx), value(w.a(), s, idx), value(w.b(), s, idx))))),
-          List.of(w.cond(), w.a(), w.b()));
-      case Elementwise.Cast c -> emit(n, "elementwise", Loops.elementwise(layout, s, "i", idx -> {
-        Fx x = value(c.x(), s, idx);
-        Fx v = switch (c.dtype()) {
-          case I32 -> c.x().type().isFloat() ? new Fx.Trunc(x) : x;
-          case BOOL -> new Fx.Binary(BinaryOp.NE, x, Fx.c(0));
-          default -> x;
-        };
-        return List.of(store(out, idx, v));
-      }), List.of(c.x()));
-      case Leaf.Iota i -> emit(n, "elementwise", Loops.elementwise(layout, s, "i", idx ->
-          List.of(store(out, idx, new Fx.FromInt(idx[i.axis()])))), List.of());
+      case Elementwise.Unary u -> elementwise(n, out);
+      case Elementwise.Binary b -> elementwise(n, out);
+      case Elementwise.Where w -> elementwise(n, out);
+      case Elementwise.Cast c -> elementwise(n, out);
+      case Movement.Broadcast b -> elementwise(n, out);
+      case Leaf.Iota i -> elementwise(n, out);
       case Reduction.Reduce r -> emit(n, "reduce", Reductions.reduce(this, r, out), List.of(r.x()));
       case Reduction.ArgMax a -> emit(n, "reduce", Reductions.argMax(this, a, out), List.of(a.x()));
       case Reduction.FirstMaxMask m -> emit(n, "reduce", Reductions.firstMaxMask(this, m, out), List.of(m.x()));
@@ -175,8 +234,6 @@ final class EntryLowering {
         for (int k = 0; k < idx.length; k++) in[t.perm().get(k)] = idx[k];
         return List.of(store(out, idx, load(t.x(), in)));
       }), List.of(t.x()));
-      case Movement.Broadcast b -> emit(n, "copy", Loops.elementwise(layout, s, "i", idx ->
-          List.of(store(out, idx, value(b.x(), s, idx)))), List.of(b.x()));
       case Movement.Slice sl -> emit(n, "copy", Loops.elementwise(layout, s, "i", idx -> {
         Ix[] in = new Ix[idx.length];
         for (int k = 0; k < idx.length; k++) in[k] = Ix.add(idx[k], Ix.c(sl.start().get(k)));
@@ -192,13 +249,86 @@ final class EntryLowering {
     }
   }
 
-  St.Store store(Buffer b, Ix[] idx, Fx v) {
-    return new St.Store(b.space(), at(b, idx), v, false);
+  /** One loop for an elementwise node and the nodes fused into it, or a matmul with it as epilogue. */
+  private void elementwise(Node n, Buffer out) {
+    Shape s = n.shape();
+    List<Node> sibs = siblingsOf(n);
+    List<St> loop = Loops.elementwise(layout, s, "i", idx -> {
+      List<St.Store> stores = new ArrayList<>();
+      stores.add(store(out, idx, expression(n, idx)));
+      for (Node m : sibs) stores.add(store(buffer(m), idx, expression(m, idx)));
+      return stores;
+    });
+    List<Node> operands = new ArrayList<>(n.inputs());
+    for (Node m : sibs) operands.addAll(m.inputs());
+    operands.removeIf(o -> storage(o) == n);
+    computed.addAll(sibs);
+    Node host = null;
+    for (Node m : Graph.topoOrder(n.inputs())) if (fusion.epilogueOf(m) == n) host = m;
+    siblings = sibs;
+    if (host == null) {
+      emit(n, n instanceof Movement.Broadcast ? "copy" : "elementwise", loop, operands);
+      return;
+    }
+    // The matmul accumulates into n's buffer; n's expression then reads it there, in place.
+    Linalg.MatMul m = (Linalg.MatMul) host;
+    List<St> body = new ArrayList<>(MatMuls.lower(this, m, out));
+    body.add(new St.Comment("epilogue: %" + numbering.id(n) + " " + n.opName() + " applied in place"));
+    body.addAll(loop);
+    operands.addAll(List.of(m.a(), m.b()));
+    operands.removeIf(o -> storage(o) == m);
+    emit(n, "matmul+epilogue", body, operands);
   }
 
-  Fx load(Node x, Ix[] idx) {
-    Buffer b = buffer(x);
-    return new Fx.Load(b.space(), at(b, idx));
+  /**
+   * Elementwise nodes of n's shape that read n at the same coordinates and otherwise only values
+   * already computed: they are stored in n's loop too (relu beside the bias add it reads), so
+   * their operands are read while still in cache and they need no kernel of their own.
+   */
+  private List<Node> siblingsOf(Node n) {
+    if (order == null) return List.of();
+    List<Node> out = new ArrayList<>();
+    int at = order.indexOf(n);
+    for (int k = at + 1; k < order.size(); k++) {
+      Node m = order.get(k);
+      if (!Fusion.isElementwise(m) || fusion.isFused(m) || computed.contains(m) || !m.shape().equals(n.shape())) continue;
+      boolean readsN = false, ready = true;
+      for (Node leaf : materialized(m.inputs())) {
+        if (leaf == n || out.contains(leaf)) readsN = true;
+        else if (!isAvailable(leaf)) ready = false;
+      }
+      if (readsN && ready && sameCoordinates(m, n)) out.add(m);
+    }
+    return out;
+  }
+
+  /** Whether every read of n inside m's expression is at m's own coordinates (no broadcast). */
+  private boolean sameCoordinates(Node m, Node n) {
+    for (Node in : m.inputs()) {
+      Node s = storage(in);
+      if (s == n && !in.shape().equals(m.shape())) return false;
+      if (fusion.isFused(s) && !(s.shape().equals(m.shape()) && sameCoordinates(s, n))) return false;
+    }
+    return true;
+  }
+
+  private boolean isAvailable(Node leaf) {
+    if (leaf instanceof Leaf.Input || leaf instanceof Leaf.Param || leaf instanceof Leaf.Constant) return true;
+    if (computed.contains(leaf)) return true;
+    int at = order.indexOf(leaf);
+    return at >= 0 && at < lowered;
+  }
+
+  private List<Node> order;
+  private int lowered;
+
+  /** The entry's nodes in lowering order (enables sibling outputs); call before {@link #lower}. */
+  void setOrder(List<Node> order) {
+    this.order = order;
+  }
+
+  St.Store store(Buffer b, Ix[] idx, Fx v) {
+    return new St.Store(b.space(), at(b, idx), v, false);
   }
 
   /** Stores the value of an inlined node (a scalar constant or a dimension size) as an output. */

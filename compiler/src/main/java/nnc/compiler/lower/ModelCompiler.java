@@ -81,8 +81,10 @@ public final class ModelCompiler {
             + ": compiled models compute in f32 (f64 is for the interpreter and gradient checks)");
       }
     }
-    EntryLowering e = new EntryLowering(layout, name, new Numbering(g.withOutputs(roots), roots));
-    for (Node n : Graph.topoOrder(roots.values())) e.lower(n);
+    EntryLowering e = new EntryLowering(layout, name, new Numbering(g.withOutputs(roots), roots), new Fusion(roots, List.of()));
+    List<Node> order = Graph.topoOrder(roots.values());
+    e.setOrder(order);
+    for (Node n : order) e.lower(n);
     for (Node r : roots.values()) {
       Buffer b = e.buffer(r);
       if (EntryLowering.inlined(r)) e.materialize(r);
@@ -97,8 +99,7 @@ public final class ModelCompiler {
     java.util.Arrays.fill(first, Integer.MAX_VALUE);
     java.util.Arrays.fill(last, -1);
     for (int k = 0; k < kernels; k++) {
-      int w = e.writes.get(k);
-      if (w >= 0) {
+      for (int w : e.writes.get(k)) {
         first[w] = Math.min(first[w], k);
         last[w] = Math.max(last[w], k);
       }

@@ -1,0 +1,113 @@
+package nnc.compiler.lower;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import nnc.compiler.ir.Control;
+import nnc.compiler.ir.Elementwise;
+import nnc.compiler.ir.Graph;
+import nnc.compiler.ir.Leaf;
+import nnc.compiler.ir.Linalg;
+import nnc.compiler.ir.Movement;
+import nnc.compiler.ir.Node;
+import nnc.compiler.ir.Reduction;
+
+/**
+ * Which nodes of an entry point get no kernel of their own.
+ *
+ * <ul>
+ *   <li><b>Fused</b>: an elementwise node (or a broadcast, or an iota) with exactly one user that
+ *       reads each element once (another elementwise node, a broadcast, a reduction) is computed
+ *       inside its user's loop: chains of elementwise ops, forward and backward and through
+ *       broadcasts, become one loop, and their intermediates never touch memory.
+ *   <li><b>Epilogue</b>: a matmul whose only user is a materialized elementwise node of the same
+ *       shape (through fused nodes: bias add then relu; in the backward pass, the incoming
+ *       gradient times relu's mask) is computed into that node's buffer, and the elementwise
+ *       expression is applied in place in the same kernel.
+ * </ul>
+ * Views (reshape, stop_gradient) are transparent: they share their operand's buffer, so a node
+ * used through a view counts its view's users.
+ */
+final class Fusion {
+  private final Map<Node, List<Node>> users = new IdentityHashMap<>();
+  private final Set<Node> roots = Collections.newSetFromMap(new IdentityHashMap<>());
+  private final Set<Node> fused = Collections.newSetFromMap(new IdentityHashMap<>());
+  /** matmul → the elementwise node whose kernel computes it as its epilogue. */
+  private final Map<Node, Node> epilogueHost = new IdentityHashMap<>();
+
+  Fusion(Map<String, Node> entryRoots, List<Node> extraReads) {
+    List<Node> order = Graph.topoOrder(entryRoots.values());
+    roots.addAll(entryRoots.values());
+    roots.addAll(extraReads);
+    for (Node n : order) {
+      for (Node in : n.inputs()) users.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
+    }
+    for (Node n : order) if (fusible(n)) fused.add(n);
+    for (Node n : order) {
+      if (!isElementwise(n) || fused.contains(n) || roots.contains(n)) continue;
+      Linalg.MatMul host = findHost(n);
+      if (host != null && !epilogueHost.containsKey(host)) epilogueHost.put(host, n);
+    }
+  }
+
+  boolean isFused(Node n) {
+    return fused.contains(n);
+  }
+
+  /** The elementwise node computed in n's kernel as its epilogue, or null. */
+  Node epilogueOf(Node matmul) {
+    return epilogueHost.get(matmul);
+  }
+
+  boolean isEpilogueHost(Node n) {
+    return epilogueHost.containsKey(n);
+  }
+
+  static boolean isElementwise(Node n) {
+    return n instanceof Elementwise.Unary || n instanceof Elementwise.Binary || n instanceof Elementwise.Where
+        || n instanceof Elementwise.Cast;
+  }
+
+  private boolean fusible(Node n) {
+    if (!(isElementwise(n) || n instanceof Movement.Broadcast || n instanceof Leaf.Iota)) return false;
+    if (roots.contains(n)) return false;
+    // Direct users only: a use through a view (reshape) would need coordinates converted.
+    List<Node> u = users.getOrDefault(n, List.of());
+    if (u.size() != 1) return false;
+    Node user = u.get(0);
+    return isElementwise(user) || user instanceof Movement.Broadcast || user instanceof Reduction.Reduce;
+  }
+
+  /** Users of n, looking through views (whose own users then count). */
+  private List<Node> effectiveUsers(Node n) {
+    List<Node> out = new ArrayList<>();
+    for (Node u : users.getOrDefault(n, List.of())) {
+      if (u instanceof Movement.Reshape || u instanceof Control.StopGradient) {
+        if (roots.contains(u)) out.add(u);
+        out.addAll(effectiveUsers(u));
+      } else {
+        out.add(u);
+      }
+    }
+    return out;
+  }
+
+  /** A single-use matmul of n's shape among n's operands, looking through fused nodes. */
+  private Linalg.MatMul findHost(Node n) {
+    for (Node in : n.inputs()) {
+      Node s = EntryLowering.storage(in);
+      if (s instanceof Linalg.MatMul m && !roots.contains(m) && effectiveUsers(m).size() == 1
+          && m.shape().equals(n.shape()) && in.shape().equals(n.shape())) {
+        return m;
+      }
+      if (fused.contains(in) && in.shape().equals(n.shape())) {
+        Linalg.MatMul deeper = findHost(in);
+        if (deeper != null) return deeper;
+      }
+    }
+    return null;
+  }
+}
