@@ -55,16 +55,31 @@ final class MatMuls {
     }
     blockBody.add(new St.ElementLoop("j", Ix.c(0), nDim, stores));
     Ix blocks = mDim instanceof Ix.Const c ? Ix.c(c.value() / ROWS) : new Ix.Div(mDim, Ix.c(ROWS));
-    St blocked = new St.Loop("ib", Ix.c(0), blocks, List.of(new St.Loop("k", Ix.c(0), kDim, blockBody)));
+    // The k range in slices of kb rows of B that stay in cache while every row block of A uses them.
+    int kb = kDim instanceof Ix.Const kc ? kBlock(kc.value()) : 0;
+    Ix kLo = kb > 0 ? Ix.mul(Ix.v("kb"), Ix.c(kb)) : Ix.c(0);
+    Ix kHi = kb > 0 ? Ix.add(kLo, Ix.c(kb)) : kDim;
+    St blocked = new St.Loop("ib", Ix.c(0), blocks, List.of(new St.Loop("k", kLo, kHi, blockBody)));
     // The remaining rows, one at a time.
     Fx a = new Fx.Load(aSpace, Ix.add(aBase, Ix.add(Ix.mul(Ix.v("i"), kDim), Ix.v("k"))));
     St.Store acc = new St.Store(out.space(), Ix.add(cBase, Ix.add(Ix.mul(Ix.v("i"), nDim), Ix.v("j"))),
         new Fx.Binary(BinaryOp.MUL, new Fx.Local("a"), bv), true);
     St rest = new St.Loop("i", Ix.mul(blocks, Ix.c(ROWS)), mDim, List.of(
-        new St.Loop("k", Ix.c(0), kDim, List.of(
+        new St.Loop("k", kLo, kHi, List.of(
             new St.DeclareFloat("a", a),
             new St.ElementLoop("j", Ix.c(0), nDim, List.of(acc))))));
-    return List.of(blocked, rest);
+    if (kb == 0) return List.of(blocked, rest);
+    return List.of(new St.Loop("kb", Ix.c(0), Ix.c(((Ix.Const) kDim).value() / kb), List.of(blocked, rest)));
+  }
+
+  /**
+   * Rows of B per k slice: the largest divisor of K between 32 and 128 (a slice of a 500-wide B
+   * is then at most 256 KB, within L2), or 0 (no slicing) for small or awkward K.
+   */
+  static int kBlock(int k) {
+    if (k <= 128) return 0;
+    for (int d = 128; d >= 32; d--) if (k % d == 0) return d;
+    return 0;
   }
 
   /** Offset of the matrix for batch coordinate {@code bidx} in operand x (broadcast batch axes). */
