@@ -12,4 +12,5 @@ module nnc.runtime {
   exports nnc.runtime.init;
   exports nnc.runtime.io;
   exports nnc.runtime.model;
+  exports nnc.runtime.train;
 }

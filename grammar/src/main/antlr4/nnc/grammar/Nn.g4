@@ -11,6 +11,8 @@ item
     : 'import' STRING                                           # importItem
     | 'model' ID                                                # modelItem
     | 'fn' ID '(' (ID (',' ID)*)? ')' block                     # fnItem
+    | 'data' split=splitName '{' dataField* '}'                 # dataItem
+    | 'data' split=splitName '=' callee=name '(' of=splitName ',' expr ')'  # dataSplitItem
     | statement                                                 # statementItem
     ;
 
@@ -23,6 +25,7 @@ statement
     | 'output' declName ('=' expr)?                             # outputStmt
     | 'let'? name (',' name)* '=' expr                          # assignStmt
     | 'train' 'minimize' expr 'with' expr trainClause*          # trainStmt
+    | 'metric' name '=' expr                                    # metricStmt
     | 'for' name 'in' expr '..' expr block                      # forStmt
     | 'return' expr                                             # returnStmt
     ;
@@ -31,6 +34,12 @@ statement
 declName : name ('[' name ']')? ;
 
 trainClause : clauseKey=name expr ;
+
+/** One input's source in a data split: `x = idx("train-images.gz", scale = 1/255)`. */
+dataField : name '=' expr ;
+
+/** `train` is a keyword, yet it names the training split. */
+splitName : name | 'train' ;
 
 typeSpec : DTYPE ('[' (dimExpr (',' dimExpr)*)? ']')? ;
 
@@ -61,7 +70,7 @@ sliceItem
     ;
 
 /** Words that are keywords only where the grammar expects them stay usable as names. */
-name : ID | 'batch' | 'epochs' | 'schedule' | 'minimize' | 'with' | 'model' | 'in' ;
+name : ID | 'batch' | 'epochs' | 'schedule' | 'minimize' | 'with' | 'model' | 'in' | 'data' | 'metric' ;
 
 DTYPE  : 'f32' | 'f64' | 'i32' | 'bool' ;
 NUMBER : DIGIT+ ('.' DIGIT+)? EXP? | '.' DIGIT+ EXP? ;

@@ -141,6 +141,29 @@ public final class NnModel implements AutoCloseable {
     return executor.run("train", inputs).get("loss").floats()[0];
   }
 
+  /**
+   * Evaluates the objective and the declared metrics on a batch without updating anything:
+   * {@code loss} first, then each metric by name. Safe to call from many threads.
+   */
+  public Map<String, Float> evaluate(Map<String, Tensor> inputs) {
+    if (manifest.entry("eval") == null) throw new IllegalStateException("model " + manifest.model() + " has no train objective to evaluate");
+    Map<String, Float> out = new LinkedHashMap<>();
+    executor.run("eval", inputs).forEach((k, v) -> out.put(k, (float) v.getDouble(0)));
+    return out;
+  }
+
+  /** The names of the inputs an entry point takes ("infer", "train", "eval"), in declaration order. */
+  public java.util.List<String> inputNames(String entry) {
+    Manifest.Entry e = manifest.entry(entry);
+    return e == null ? java.util.List.of() : e.inputs().stream().map(Manifest.Port::name).toList();
+  }
+
+  /** The number of training steps taken so far (the compiled step counter), 0 without a train objective. */
+  public synchronized long stepCount() {
+    Manifest.Hyper h = manifest.hypers().get("step");
+    return h == null ? 0 : (long) p[h.offset()];
+  }
+
   /** The current learning rate (schedules set it between steps). */
   public synchronized float learningRate() {
     Manifest.Hyper h = manifest.hypers().get("lr");
@@ -169,16 +192,29 @@ public final class NnModel implements AutoCloseable {
    * atomically: a crash leaves the previous file intact, never half of a new one.
    */
   public synchronized void saveCheckpoint(Path file) throws IOException {
+    saveCheckpoint(file, Map.of());
+  }
+
+  /**
+   * The same, with extra string metadata in the safetensors header (a trainer's epoch and data
+   * RNG state, say); read it back with {@link SafeTensors#readMetadata}.
+   */
+  public synchronized void saveCheckpoint(Path file, Map<String, String> metadata) throws IOException {
+    Map<String, String> meta = new LinkedHashMap<>(metadata);
+    meta.put("model", manifest.model());
+    meta.put("source_sha256", manifest.sourceSha256());
     Map<String, Tensor> out = new LinkedHashMap<>();
     for (Manifest.Slot s : manifest.params()) out.put(s.name(), slice(s));
     for (Manifest.Slot s : manifest.state()) out.put(s.name(), slice(s));
     manifest.hypers().forEach((k, h) -> out.put("hyper." + k, Tensor.of(new float[] {p[h.offset()]})));
-    SafeTensors.write(file, out, Map.of("model", manifest.model(), "source_sha256", manifest.sourceSha256()));
+    SafeTensors.write(file, out, meta);
   }
 
   /** Restores a checkpoint written by {@link #saveCheckpoint}; a mismatched one is refused whole. */
   public synchronized void loadCheckpoint(Path file) throws IOException {
-    Map<String, Tensor> t = SafeTensors.read(file);
+    Map<String, Tensor> t = new LinkedHashMap<>(SafeTensors.read(file));
+    // constants are part of the model, not of its checkpoints
+    for (Manifest.Slot s : manifest.constants()) t.putIfAbsent(s.name(), slice(s));
     float[] next = p.clone();
     fill(next, manifest, t, file);
     System.arraycopy(next, 0, p, 0, p.length);

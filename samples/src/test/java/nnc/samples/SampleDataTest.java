@@ -98,9 +98,10 @@ class SampleDataTest {
       for (int j = 0; j < 64; j++) x[i * 64 + j] = digits[i][j] / 16.0;
       y[i] = digits[i][64];
     }
-    Map<String, NDArray> out = run(compile("digits_mlp"),
-        Map.of("x", new NDArray(DType.F32, new int[] {n, 64}, x), "y", new NDArray(DType.I32, new int[] {n}, y)), 1);
-    double acc = out.get("acc").scalar();
+    Graph digitsGraph = compile("digits_mlp");
+    Map<String, NDArray> out = new Interpreter(digitsGraph, Map.of("x", new NDArray(DType.F32, new int[] {n, 64}, x),
+        "y", new NDArray(DType.I32, new int[] {n}, y)), Parameters.initial(digitsGraph, 1), false).run(digitsGraph.train().metrics());
+    double acc = out.get("accuracy").scalar();
     assertTrue(acc >= 0 && acc <= 1);
     assertEquals(Math.round(acc * n), acc * n, 1e-5); // a fraction of the 16 rows
 

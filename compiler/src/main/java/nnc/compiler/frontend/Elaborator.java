@@ -35,7 +35,7 @@ import org.antlr.v4.runtime.ParserRuleContext;
  * statement, so one run reports every independent mistake.
  */
 public final class Elaborator {
-  private static final Set<String> TRAIN_CLAUSES = Set.of("batch", "epochs", "schedule", "clip", "seed");
+  private static final Set<String> TRAIN_CLAUSES = Set.of("batch", "epochs", "schedule", "clip", "seed", "patience");
 
   final IrBuilder ir = new IrBuilder();
   final Expressions expr = new Expressions(this);
@@ -51,6 +51,12 @@ public final class Elaborator {
   private final Map<String, Node> namedValues = new LinkedHashMap<>();
   private TrainSpec train;
   private String modelName;
+  private final DataDeclarations data = new DataDeclarations(this);
+  private final Map<String, Node> metrics = new LinkedHashMap<>();
+  private nnc.runtime.train.DataSpec dataSpec = nnc.runtime.train.DataSpec.none();
+
+  /** A model with its declared data: what {@code nnc train} needs. */
+  public record Model(Graph graph, nnc.runtime.train.DataSpec data) {}
 
   /** Instance path of the function call being elaborated ("" at top level), and loop indices. */
   private final Deque<String> instancePath = new ArrayDeque<>();
@@ -65,6 +71,13 @@ public final class Elaborator {
   /** Parses and elaborates a model file (and its imports). */
   public static Graph compile(Path file) throws IOException, CompilationFailed {
     return new Elaborator().run(file.toAbsolutePath().normalize(), SourceText.read(file));
+  }
+
+  /** Parses and elaborates a model file with its {@code data} declarations (paths resolved, files not read). */
+  public static Model compileModel(Path file) throws IOException, CompilationFailed {
+    Elaborator el = new Elaborator();
+    Graph g = el.run(file.toAbsolutePath().normalize(), SourceText.read(file));
+    return new Model(g, el.dataSpec);
   }
 
   public static Graph compile(SourceText src) throws CompilationFailed {
@@ -87,6 +100,13 @@ public final class Elaborator {
     if (train == null && errors.isEmpty() && outputs.isEmpty()) {
       errors.add(new Diagnostic(new Span(src.name(), 1, 1, 1), "the model declares no output and no train objective"));
     }
+    if (!metrics.isEmpty() && train == null && errors.isEmpty()) {
+      errors.add(new Diagnostic(new Span(src.name(), 1, 1, 1), "metrics are evaluated with the train objective, but the model has no train statement"));
+    }
+    if (train != null && !metrics.isEmpty()) {
+      train = new TrainSpec(train.objective(), train.optimizer(), train.options(), metrics, train.span());
+    }
+    dataSpec = data.finish(inputs, errors);
     if (!errors.isEmpty()) throw new CompilationFailed(errors, sources);
     String name = modelName != null ? modelName : defaultName(src.name());
     return new Graph(name, inputs, params, outputs, namedValues, train, ir);
@@ -116,6 +136,14 @@ public final class Elaborator {
           modelName = m.ID().getText();
         }
         case NnParser.FnItemContext f -> defineFunction(f);
+        case NnParser.DataItemContext d -> {
+          if (library) throw error(d, "an imported file cannot declare data");
+          data.split(d, file, globals);
+        }
+        case NnParser.DataSplitItemContext d -> {
+          if (library) throw error(d, "an imported file cannot declare data");
+          data.holdout(d, globals);
+        }
         case NnParser.StatementItemContext s -> {
           if (library && !(s.statement() instanceof NnParser.ConstStmtContext)) {
             throw error(s, "an imported file may only define functions and constants");
@@ -208,6 +236,10 @@ public final class Elaborator {
         }
         case NnParser.TrainStmtContext s -> {
           train(s, scope);
+          yield null;
+        }
+        case NnParser.MetricStmtContext s -> {
+          metric(s, scope);
           yield null;
         }
         case NnParser.ForStmtContext s -> loop(s, scope);
@@ -360,11 +392,31 @@ public final class Elaborator {
       if (options.containsKey(key)) throw error(c.clauseKey, "train clause '" + key + "' given twice");
       options.put(key, switch (key) {
         case "schedule" -> expr.trainCall(c.expr(), scope, "schedule", Builtins.SCHEDULES);
-        case "batch", "epochs", "seed" -> expr.positiveInt(c.expr(), scope, key);
+        case "batch", "epochs", "seed", "patience" -> expr.positiveInt(c.expr(), scope, key);
         default -> expr.number(c.expr(), scope, key);
       });
     }
-    train = new TrainSpec(objective, optimizer, options, span(s));
+    train = new TrainSpec(objective, optimizer, options, Map.of(), span(s));
+  }
+
+  /** {@code metric acc = accuracy(logits, y)}: a float scalar reported by evaluation. */
+  private void metric(NnParser.MetricStmtContext s, Scope scope) {
+    requireTopLevel(s, "metric");
+    String name = s.name().getText();
+    if (name.equals("loss")) throw error(s.name(), "metric 'loss' would hide the objective, which is always reported as loss");
+    if (metrics.containsKey(name)) throw error(s.name(), "duplicate metric '" + name + "'");
+    // A metric may be named after the function that computes it (metric accuracy = accuracy(...));
+    // then it is only a label, not a name in scope.
+    boolean label = Builtins.has(name);
+    if (!label) checkFresh(s.name(), name, scope);
+    Value v = expr.eval(s.expr(), scope);
+    if (v instanceof Value.Poison) return;
+    Node n = expr.toTensor(v, DType.F32, s.expr());
+    if (n.shape().rank() != 0 || !n.type().isFloat()) {
+      throw error(s.expr(), "metric " + name + ": must be a float scalar, got " + n.type() + " (reduce it with mean(...))");
+    }
+    metrics.put(name, n);
+    if (!label) define(scope, name, new Value.Tensor(n), s.name(), Scope.Kind.VALUE);
   }
 
   private Value loop(NnParser.ForStmtContext s, Scope scope) {

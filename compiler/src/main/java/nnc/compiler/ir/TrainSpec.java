@@ -8,10 +8,24 @@ import java.util.Map;
  * @param objective the scalar to minimize
  * @param optimizer the optimizer's name and its keyword arguments
  * @param options the remaining clauses (batch, epochs, schedule, ...) by name
+ * @param metrics scalar metrics ({@code metric acc = accuracy(logits, y)}) by name, in declaration order
  */
-public record TrainSpec(Node objective, Call optimizer, Map<String, Object> options, Span span) {
+public record TrainSpec(Node objective, Call optimizer, Map<String, Object> options, Map<String, Node> metrics, Span span) {
   public TrainSpec {
     options = Map.copyOf(options);
+    metrics = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(metrics));
+  }
+
+  /** A spec without metrics (kept for callers written before metrics existed). */
+  public TrainSpec(Node objective, Call optimizer, Map<String, Object> options, Span span) {
+    this(objective, optimizer, options, Map.of(), span);
+  }
+
+  /** The same spec with the objective and the metrics replaced (graph rewrites use this to keep the metrics). */
+  public TrainSpec withNodes(java.util.function.UnaryOperator<Node> replace) {
+    Map<String, Node> m = new java.util.LinkedHashMap<>();
+    metrics.forEach((k, v) -> m.put(k, replace.apply(v)));
+    return new TrainSpec(replace.apply(objective), optimizer, options, m, span);
   }
 
   /** A call written in a train clause, e.g. {@code adam(lr = 0.001)}; arguments by name. */

@@ -27,13 +27,15 @@ import nnc.runtime.DType;
 import nnc.runtime.model.Manifest;
 
 /**
- * Lowers a model to a kernel program with two entry points: {@code infer} (the outputs) and, when
- * the model has a train objective, {@code train} (the objective, its gradients with respect to
- * every parameter, and the parameter update, all in one call).
+ * Lowers a model to a kernel program with up to three entry points: {@code infer} (the outputs)
+ * and, when the model has a train objective, {@code train} (the objective, its gradients with
+ * respect to every parameter, and the parameter update, all in one call) and {@code eval} (the
+ * objective and the declared metrics, updating nothing).
  */
 public final class ModelCompiler {
   public static final String INFER = "infer";
   public static final String TRAIN = "train";
+  public static final String EVAL = "eval";
 
   private ModelCompiler() {}
 
@@ -59,6 +61,13 @@ public final class ModelCompiler {
       UpdateRules.emit(e, g, roots, layout);
       lowered.add(e);
       entries.add(entryManifest(e, g, Map.of("loss", roots.get("loss"))));
+      // eval: the objective and the metrics, nothing updated
+      Map<String, Node> evalRoots = new LinkedHashMap<>();
+      evalRoots.put("loss", g.train().objective());
+      evalRoots.putAll(g.train().metrics());
+      EntryLowering ev = lowerEntry(g, layout, EVAL, evalRoots);
+      lowered.add(ev);
+      entries.add(entryManifest(ev, g, evalRoots));
     }
     if (entries.isEmpty()) throw new Unsupported("compile: the model has no outputs and no train objective");
     List<Kernel> kernels = new ArrayList<>();

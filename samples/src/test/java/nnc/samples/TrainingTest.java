@@ -1,0 +1,137 @@
+package nnc.samples;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import nnc.compiler.backend.asm.AsmEmitter;
+import nnc.compiler.frontend.Elaborator;
+import nnc.compiler.lower.CompiledModel;
+import nnc.compiler.lower.ModelCompiler;
+import nnc.compiler.pack.ModelJar;
+import nnc.runtime.NnModel;
+import nnc.runtime.Tensor;
+import nnc.runtime.train.DataSpec;
+import nnc.runtime.train.Dataset;
+import nnc.runtime.train.Datasets;
+import nnc.runtime.train.Trainer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The samples trained on their declared data through the runtime's Trainer: the lecture's claims. */
+class TrainingTest {
+  @TempDir
+  Path dir;
+
+  private record Loaded(NnModel model, Dataset train, Dataset test, Elaborator.Model spec) {}
+
+  private Loaded load(String name, long seed) throws Exception {
+    Path file = Path.of(name + ".nn");
+    Elaborator.Model m = Elaborator.compileModel(file);
+    CompiledModel c = ModelCompiler.compile(m.graph(), Files.readString(file), "test", seed);
+    Path jar = dir.resolve(name + "-" + seed + "-" + System.nanoTime() + ".jar");
+    ModelJar.write(jar, c, Map.of(c.program().className(), AsmEmitter.emit(c.program())), Files.readString(file));
+    NnModel model = NnModel.load(jar);
+    Map<String, Datasets.InputType> types = Datasets.inputTypes(model, "train");
+    Datasets.Stats stats = new Datasets.Stats();
+    DataSpec d = m.data();
+    Dataset train = Datasets.load(d.splits().get("train"), types, stats);
+    Dataset test = d.splits().containsKey("test") ? Datasets.load(d.splits().get("test"), types, stats) : null;
+    return new Loaded(model, train, test, m);
+  }
+
+  private static int option(Elaborator.Model m, String key) {
+    return ((Number) m.graph().train().options().get(key)).intValue();
+  }
+
+  @Test
+  void xorIsLearnedToFullAccuracy() throws Exception {
+    Loaded l = load("xor", option(Elaborator.compileModel(Path.of("xor.nn")), "seed"));
+    var cfg = new Trainer.Config(option(l.spec(), "epochs"), option(l.spec(), "batch"), 0);
+    List<Trainer.Epoch> h = new Trainer(l.model(), l.train(), null, l.test(), cfg).run(Trainer.Listener.NONE);
+    assertEquals(1.0, h.getLast().test().get("accuracy"), 0.0);
+    Tensor prob = l.model().infer(l.test().batch(l.test().identityOrder(), 0, 4)).get("prob");
+    float[] p = prob.floats();
+    assertTrue(p[0] < 0.5 && p[1] > 0.5 && p[2] > 0.5 && p[3] < 0.5, java.util.Arrays.toString(p));
+  }
+
+  @Test
+  void perceptronSeparatesSetosaFromVersicolor() throws Exception {
+    Loaded l = load("perceptron", 0);
+    assertEquals(100, l.train().size());
+    var cfg = new Trainer.Config(option(l.spec(), "epochs"), 1, 0);
+    List<Trainer.Epoch> h = new Trainer(l.model(), l.train(), null, l.test(), cfg).run(Trainer.Listener.NONE);
+    assertEquals(1.0, h.getLast().test().get("accuracy"), 0.0);
+    assertEquals(0.0, h.getLast().test().get("loss"), 0.0);
+  }
+
+  @Test
+  void mnistOneEpochAtBatch8ExceedsNinetyPercent() throws Exception {
+    Loaded l = load("mnist_mlp", 0);
+    assertEquals(10_000, l.train().size());
+    assertEquals(10_000, l.test().size());
+    List<Trainer.Epoch> h = new Trainer(l.model(), l.train(), null, l.test(), new Trainer.Config(1, 8, 0)).run(Trainer.Listener.NONE);
+    double acc = h.getLast().test().get("accuracy");
+    assertTrue(acc > 0.90, "test accuracy after one epoch: " + acc);
+  }
+
+  @Test
+  void digitsHeldOutAccuracyIsAtLeast96Percent() throws Exception {
+    Loaded l = load("digits_mlp", 0);
+    DataSpec d = l.spec().data();
+    assertNotNull(d.test());
+    int[][] parts = nnc.runtime.train.Batches.holdout(l.train().size(), d.test().fraction(), nnc.runtime.Rng.forStream(0, "test"));
+    Dataset train = l.train().select(parts[0]), test = l.train().select(parts[1]);
+    var cfg = new Trainer.Config(option(l.spec(), "epochs"), option(l.spec(), "batch"), 0);
+    List<Trainer.Epoch> h = new Trainer(l.model(), train, null, test, cfg).run(Trainer.Listener.NONE);
+    double acc = h.getLast().test().get("accuracy");
+    assertTrue(acc >= 0.96, "held-out accuracy: " + acc);
+  }
+
+  @Test
+  void resumeIsBitIdentical() throws Exception {
+    // the diabetes model (Adam-free SGD) with a warmup + cosine schedule whose horizon is explicit
+    var sched = Map.of("warmup", 5.0, "steps", 40.0);
+    Path ckpt = dir.resolve("ckpt.safetensors");
+    Loaded a = load("diabetes_regression", 3);
+    Trainer straight = new Trainer(a.model(), a.train(), null, a.test(),
+        new Trainer.Config(2, 32, 7, 0, "warmup_cosine", sched, Double.NaN, null));
+    straight.run(Trainer.Listener.NONE);
+
+    Loaded b = load("diabetes_regression", 3);
+    new Trainer(b.model(), b.train(), null, b.test(), new Trainer.Config(1, 32, 7, 0, "warmup_cosine", sched, Double.NaN, ckpt))
+        .run(Trainer.Listener.NONE);
+    Loaded c = load("diabetes_regression", 99); // other initial values: all of them must come from the checkpoint
+    Trainer resumed = new Trainer(c.model(), c.train(), null, c.test(), new Trainer.Config(1, 32, 7, 0, "warmup_cosine", sched, Double.NaN, null));
+    resumed.resume(ckpt);
+    assertEquals(1, resumed.epoch());
+    resumed.run(Trainer.Listener.NONE);
+    assertEquals(2, resumed.epoch());
+    assertEquals(a.model().stepCount(), c.model().stepCount());
+    assertEquals(Float.floatToIntBits(a.model().learningRate()), Float.floatToIntBits(c.model().learningRate()));
+    Map<String, Tensor> pa = a.model().parameters(), pc = c.model().parameters();
+    assertEquals(pa.keySet(), pc.keySet());
+    for (String k : pa.keySet()) assertArrayEquals(pa.get(k).floats(), pc.get(k).floats(), 0f, k);
+  }
+
+  @Test
+  void resumeWithAdamOnMnistStateIsBitIdentical() throws Exception {
+    // digits uses Adam: its moments live in the checkpoint too
+    Path ckpt = dir.resolve("adam.safetensors");
+    Loaded a = load("digits_mlp", 1);
+    new Trainer(a.model(), a.train(), null, null, new Trainer.Config(2, 32, 5)).run(Trainer.Listener.NONE);
+    Loaded b = load("digits_mlp", 1);
+    new Trainer(b.model(), b.train(), null, null, new Trainer.Config(1, 32, 5, 0, "constant", Map.of(), Double.NaN, ckpt)).run(Trainer.Listener.NONE);
+    Loaded c = load("digits_mlp", 1);
+    Trainer r = new Trainer(c.model(), c.train(), null, null, new Trainer.Config(1, 32, 5));
+    r.resume(ckpt);
+    r.run(Trainer.Listener.NONE);
+    Map<String, Tensor> pa = a.model().parameters(), pc = c.model().parameters();
+    for (String k : pa.keySet()) assertArrayEquals(pa.get(k).floats(), pc.get(k).floats(), 0f, k);
+  }
+}
