@@ -27,6 +27,9 @@ final class CompileCommand extends ModelCommand {
   @Option(names = "--report", description = "print the kernels, their kinds and the workspace sizes")
   boolean report;
 
+  @Option(names = "--no-optimize", description = "lower the graphs as derived, without the graph optimizer")
+  boolean noOptimize;
+
   @Option(names = "--seed", defaultValue = "0", description = "seed of the initial parameter values (default: ${DEFAULT-VALUE})")
   long seed;
 
@@ -34,7 +37,7 @@ final class CompileCommand extends ModelCommand {
   int run(Graph g) throws IOException {
     CompiledModel c;
     try {
-      c = ModelCompiler.compile(g, Files.readString(file), Version.get(), seed);
+      c = ModelCompiler.compile(g, Files.readString(file), Version.get(), seed, !noOptimize);
     } catch (ModelCompiler.Unsupported e) {
       throw new UserError(e.getMessage());
     }

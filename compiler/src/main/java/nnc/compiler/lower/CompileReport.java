@@ -17,6 +17,9 @@ public final class CompileReport {
     Map<String, Kernel> byName = new java.util.HashMap<>();
     c.program().kernels().forEach(k -> byName.put(k.name(), k));
     for (Manifest.Entry e : m.entries()) {
+      if (c.optimization().containsKey(e.name())) {
+        sb.append("graph optimizer, entry ").append(e.name()).append(":\n").append(c.optimization().get(e.name()).table());
+      }
       Map<String, Integer> kinds = new TreeMap<>();
       for (String k : c.program().entries().get(e.name())) kinds.merge(byName.get(k).kind(), 1, Integer::sum);
       sb.append(String.format("entry %s: %d kernels %s, %d workspace buffers%n", e.name(), e.kernels(), kinds, e.buffers().size()));
@@ -24,9 +27,11 @@ public final class CompileReport {
         Map<String, Integer> dims = new java.util.HashMap<>();
         m.dims().forEach(d -> dims.put(d, batch));
         ArenaPlanner.Plan plan = ArenaPlanner.plan(e.buffers(), dims);
-        sb.append(String.format("  workspace at %s: planned %,d bytes, naive sum of buffers %,d bytes (%.0f%%)%n",
-            m.dims().isEmpty() ? "fixed shapes" : String.join("=", m.dims()) + "=" + batch, 4 * plan.size(), 4 * plan.naive(),
-            plan.naive() == 0 ? 100.0 : 100.0 * plan.size() / plan.naive()));
+        long naive = c.naiveBytes(e.name(), dims);
+        sb.append(String.format("  workspace at %s: planned peak %,d bytes; its %d buffers unshared %,d bytes;"
+                + " one buffer per IR node, unfused %,d bytes (planned = %.0f%% of that)%n",
+            m.dims().isEmpty() ? "fixed shapes" : String.join("=", m.dims()) + "=" + batch, 4 * plan.size(), e.buffers().size(),
+            4 * plan.naive(), naive, naive == 0 ? 100.0 : 100.0 * 4 * plan.size() / naive));
         if (m.dims().isEmpty()) break;
       }
       for (String k : c.program().entries().get(e.name())) {

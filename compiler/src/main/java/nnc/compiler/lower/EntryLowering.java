@@ -106,10 +106,25 @@ final class EntryLowering {
     if (x instanceof Leaf.Constant c && c.isScalar()) return Fx.c((float) c.scalar());
     if (x instanceof Leaf.DimSize d) return layout.dimValue(d.dim());
     Node s = storage(x);
-    if (fusion.isFused(s)) return expression(s, idx);
+    if (fusion.isFused(s)) return expression(s, s == x ? idx : unitMap(x.shape(), s.shape(), idx));
     // A view shares its operand's buffer in the same row-major order: index it by its own shape.
     Buffer b = buffer(x);
     return new Fx.Load(b.space(), Ix.add(offset(b), Loops.dot(idx, layout.strides(x.shape()))));
+  }
+
+  /** Coordinates across a reshape that only adds or drops size-1 axes (see Fusion.unitReshape). */
+  static Ix[] unitMap(Shape from, Shape to, Ix[] idx) {
+    Ix[] out = new Ix[to.rank()];
+    int f = 0;
+    for (int t = 0; t < to.rank(); t++) {
+      if (to.get(t).isOne()) {
+        out[t] = Ix.c(0);
+        continue;
+      }
+      while (from.get(f).isOne()) f++;
+      out[t] = idx[f++];
+    }
+    return out;
   }
 
   /** The scalar expression of an elementwise node (or broadcast, or iota) at coordinate idx. */

@@ -74,11 +74,38 @@ final class Fusion {
   private boolean fusible(Node n) {
     if (!(isElementwise(n) || n instanceof Movement.Broadcast || n instanceof Leaf.Iota)) return false;
     if (roots.contains(n)) return false;
-    // Direct users only: a use through a view (reshape) would need coordinates converted.
-    List<Node> u = users.getOrDefault(n, List.of());
-    if (u.size() != 1) return false;
-    Node user = u.get(0);
-    return isElementwise(user) || user instanceof Movement.Broadcast || user instanceof Reduction.Reduce;
+    List<Node> u = usersThroughUnitViews(n);
+    if (u == null || u.isEmpty()) return false;
+    for (Node user : u) {
+      if (!(isElementwise(user) || user instanceof Movement.Broadcast || user instanceof Reduction.Reduce)) return false;
+    }
+    // One user: computed in its loop. A scalar may be recomputed by each of its users: it is the
+    // same value in every iteration, so the emitters compute it once, outside the vector loop.
+    return u.size() == 1 || n.shape().rank() == 0;
+  }
+
+  /**
+   * The users of n, looking through reshapes that only add or drop size-1 axes (their coordinates
+   * map one to one); null when n is used through any other view, or a view is a root.
+   */
+  private List<Node> usersThroughUnitViews(Node n) {
+    List<Node> out = new ArrayList<>();
+    for (Node u : users.getOrDefault(n, List.of())) {
+      if (u instanceof Movement.Reshape || u instanceof Control.StopGradient) {
+        if (roots.contains(u) || !unitReshape(n.shape(), u.shape())) return null;
+        List<Node> deeper = usersThroughUnitViews(u);
+        if (deeper == null) return null;
+        out.addAll(deeper);
+      } else {
+        out.add(u);
+      }
+    }
+    return out;
+  }
+
+  /** Whether two shapes have the same axes of size other than 1, in the same order. */
+  static boolean unitReshape(nnc.compiler.ir.Shape a, nnc.compiler.ir.Shape b) {
+    return a.dims().stream().filter(d -> !d.isOne()).toList().equals(b.dims().stream().filter(d -> !d.isOne()).toList());
   }
 
   /** Users of n, looking through views (whose own users then count). */

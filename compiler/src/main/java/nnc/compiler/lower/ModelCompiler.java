@@ -23,6 +23,7 @@ import nnc.compiler.kernel.Kernel;
 import nnc.compiler.kernel.Program;
 import nnc.compiler.kernel.Space;
 import nnc.compiler.kernel.St;
+import nnc.compiler.passes.Pipeline;
 import nnc.runtime.DType;
 import nnc.runtime.model.Manifest;
 
@@ -47,16 +48,34 @@ public final class ModelCompiler {
   }
 
   public static CompiledModel compile(Graph g, String source, String version, long seed) {
+    return compile(g, source, version, seed, true);
+  }
+
+  /**
+   * Compiles every entry point; with {@code optimize}, the roots of each entry go through the
+   * graph optimizer ({@link Pipeline}) first, and its per-pass node counts are kept for the report.
+   */
+  public static CompiledModel compile(Graph g, String source, String version, long seed, boolean optimize) {
     Layout layout = new Layout(g);
+    Map<String, Pipeline.Report> reports = new LinkedHashMap<>();
+    Map<String, List<Manifest.BufferSpec>> naive = new LinkedHashMap<>();
+    java.util.function.BiFunction<String, Map<String, Node>, Map<String, Node>> opt = (entry, roots) -> {
+      naive.put(entry, everyIntermediate(roots));
+      if (!optimize) return roots;
+      Pipeline.Optimized o = Pipeline.standard().run(g.withOutputs(Map.of()), roots);
+      reports.put(entry, o.report());
+      return o.roots();
+    };
     List<EntryLowering> lowered = new ArrayList<>();
     List<Manifest.Entry> entries = new ArrayList<>();
     if (!g.outputs().isEmpty()) {
-      EntryLowering e = lowerEntry(g, layout, INFER, g.outputs());
+      Map<String, Node> outputs = opt.apply(INFER, g.outputs());
+      EntryLowering e = lowerEntry(g, layout, INFER, outputs);
       lowered.add(e);
-      entries.add(entryManifest(e, g, g.outputs()));
+      entries.add(entryManifest(e, g, outputs));
     }
     if (g.train() != null) {
-      Map<String, Node> roots = GradientGraph.roots(g, List.of());
+      Map<String, Node> roots = opt.apply(TRAIN, GradientGraph.roots(g, List.of()));
       EntryLowering e = lowerEntry(g, layout, TRAIN, roots);
       UpdateRules.emit(e, g, roots, layout);
       lowered.add(e);
@@ -65,6 +84,7 @@ public final class ModelCompiler {
       Map<String, Node> evalRoots = new LinkedHashMap<>();
       evalRoots.put("loss", g.train().objective());
       evalRoots.putAll(g.train().metrics());
+      evalRoots = opt.apply(EVAL, evalRoots);
       EntryLowering ev = lowerEntry(g, layout, EVAL, evalRoots);
       lowered.add(ev);
       entries.add(entryManifest(ev, g, evalRoots));
@@ -80,7 +100,23 @@ public final class ModelCompiler {
     Program program = new Program(className, kernels, entryKernels);
     Manifest manifest = new Manifest(g.name(), className, version, sha256(source), layout.dims(), layout.pSize(),
         slots(layout, true), slots(layout, false), states(layout), hypers(layout), entries);
-    return new CompiledModel(program, manifest, initialP(g, layout, seed));
+    return new CompiledModel(program, manifest, initialP(g, layout, seed), reports, naive);
+  }
+
+  /** One buffer per node of the graph as derived (no optimization, fusion or reuse): the naive baseline. */
+  private static List<Manifest.BufferSpec> everyIntermediate(Map<String, Node> roots) {
+    List<Manifest.BufferSpec> out = new ArrayList<>();
+    for (Node n : Graph.topoOrder(roots.values())) {
+      if (n instanceof Leaf.Param || n instanceof Leaf.Constant || n instanceof Leaf.DimSize || EntryLowering.storage(n) != n) continue;
+      long fixed = 1;
+      List<String> syms = new ArrayList<>();
+      for (Dim d : n.shape().dims()) {
+        if (d instanceof Dim.Fixed f) fixed *= f.size();
+        else syms.add(((Dim.Sym) d).name());
+      }
+      out.add(new Manifest.BufferSpec(n.opName(), fixed, syms, 0, 0));
+    }
+    return out;
   }
 
   private static EntryLowering lowerEntry(Graph g, Layout layout, String name, Map<String, Node> roots) {
