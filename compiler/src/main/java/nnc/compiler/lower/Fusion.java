@@ -47,7 +47,7 @@ final class Fusion {
     }
     for (Node n : order) if (fusible(n)) fused.add(n);
     for (Node n : order) {
-      if (!isElementwise(n) || fused.contains(n) || roots.contains(n)) continue;
+      if (!isElementwise(n) || fused.contains(n)) continue;
       Linalg.MatMul host = findHost(n);
       if (host != null && !epilogueHost.containsKey(host)) epilogueHost.put(host, n);
     }

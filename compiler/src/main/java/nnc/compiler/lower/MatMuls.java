@@ -18,18 +18,28 @@ final class MatMuls {
   private MatMuls() {}
 
   static List<St> lower(EntryLowering e, Linalg.MatMul m, Buffer out) {
+    return lower(e, m, out, true, null);
+  }
+
+  /**
+   * C = A B, or with {@code zero} false C += scale * (A B): the SGD step fused into a weight
+   * gradient, {@code W += (-lr) * (X^T G)}, where the gradient is never stored.
+   */
+  static List<St> lower(EntryLowering e, Linalg.MatMul m, Buffer out, boolean zero, Fx scale) {
     Shape cs = m.shape();
     int r = cs.rank();
     Shape batch = new Shape(cs.dims().subList(0, r - 2));
     Ix mDim = e.layout.dim(cs.get(r - 2)), nDim = e.layout.dim(cs.get(r - 1));
     Ix kDim = e.layout.dim(m.a().shape().get(m.a().shape().rank() - 1));
     List<St> body = new ArrayList<>();
-    body.add(new St.ElementLoop("z", Ix.c(0), e.layout.size(cs),
-        List.of(new St.Store(out.space(), Ix.add(e.offset(out), Ix.v("z")), Fx.c(0), false))));
+    if (zero) {
+      body.add(new St.ElementLoop("z", Ix.c(0), e.layout.size(cs),
+          List.of(new St.Store(out.space(), Ix.add(e.offset(out), Ix.v("z")), Fx.c(0), false))));
+    }
     body.addAll(Loops.nest(e.layout, batch, "b", bidx -> {
       Ix aBase = batchOffset(e, m.a(), batch, bidx), bBase = batchOffset(e, m.b(), batch, bidx);
       Ix cBase = Ix.add(e.offset(out), Ix.mul(Loops.dot(bidx, e.layout.strides(batch)), Ix.mul(mDim, nDim)));
-      return rows(e, m, out, aBase, bBase, cBase, mDim, kDim, nDim);
+      return rows(e, m, out, aBase, bBase, cBase, mDim, kDim, nDim, scale);
     }));
     return body;
   }
@@ -41,7 +51,7 @@ final class MatMuls {
    * C[i, :] += A[i, k] * B[k, :] with the rows of C in blocks of {@link #ROWS} (then the remaining
    * rows one by one), so that a row of B, once loaded, feeds four accumulating vector loops.
    */
-  private static List<St> rows(EntryLowering e, Linalg.MatMul m, Buffer out, Ix aBase, Ix bBase, Ix cBase, Ix mDim, Ix kDim, Ix nDim) {
+  private static List<St> rows(EntryLowering e, Linalg.MatMul m, Buffer out, Ix aBase, Ix bBase, Ix cBase, Ix mDim, Ix kDim, Ix nDim, Fx scale) {
     nnc.compiler.kernel.Space aSpace = e.buffer(m.a()).space(), bSpace = e.buffer(m.b()).space();
     Fx bv = new Fx.Load(bSpace, Ix.add(bBase, Ix.add(Ix.mul(Ix.v("k"), nDim), Ix.v("j"))));
     // Blocked rows: i = ROWS * ib + r.
@@ -49,7 +59,7 @@ final class MatMuls {
     List<St.Store> stores = new ArrayList<>();
     for (int r = 0; r < ROWS; r++) {
       Ix row = Ix.add(Ix.mul(Ix.v("ib"), Ix.c(ROWS)), Ix.c(r));
-      blockBody.add(new St.DeclareFloat("a" + r, new Fx.Load(aSpace, Ix.add(aBase, Ix.add(Ix.mul(row, kDim), Ix.v("k"))))));
+      blockBody.add(new St.DeclareFloat("a" + r, scaled(scale, new Fx.Load(aSpace, Ix.add(aBase, Ix.add(Ix.mul(row, kDim), Ix.v("k")))))));
       stores.add(new St.Store(out.space(), Ix.add(cBase, Ix.add(Ix.mul(row, nDim), Ix.v("j"))),
           new Fx.Binary(BinaryOp.MUL, new Fx.Local("a" + r), bv), true));
     }
@@ -66,7 +76,7 @@ final class MatMuls {
         new Fx.Binary(BinaryOp.MUL, new Fx.Local("a"), bv), true);
     St rest = new St.Loop("i", Ix.mul(blocks, Ix.c(ROWS)), mDim, List.of(
         new St.Loop("k", kLo, kHi, List.of(
-            new St.DeclareFloat("a", a),
+            new St.DeclareFloat("a", scaled(scale, a)),
             new St.ElementLoop("j", Ix.c(0), nDim, List.of(acc))))));
     if (kb == 0) return List.of(blocked, rest);
     return List.of(new St.Loop("kb", Ix.c(0), Ix.c(((Ix.Const) kDim).value() / kb), List.of(blocked, rest)));
@@ -80,6 +90,10 @@ final class MatMuls {
     if (k <= 128) return 0;
     for (int d = 128; d >= 32; d--) if (k % d == 0) return d;
     return 0;
+  }
+
+  private static Fx scaled(Fx scale, Fx a) {
+    return scale == null ? a : new Fx.Binary(BinaryOp.MUL, scale, a);
   }
 
   /** Offset of the matrix for batch coordinate {@code bidx} in operand x (broadcast batch axes). */

@@ -14,6 +14,7 @@ import nnc.compiler.interp.Parameters;
 import nnc.compiler.ir.Dim;
 import nnc.compiler.ir.Graph;
 import nnc.compiler.ir.Leaf;
+import nnc.compiler.ir.Linalg;
 import nnc.compiler.ir.Node;
 import nnc.compiler.ir.Numbering;
 import nnc.compiler.ir.Shape;
@@ -76,8 +77,17 @@ public final class ModelCompiler {
     }
     if (g.train() != null) {
       Map<String, Node> roots = opt.apply(TRAIN, GradientGraph.roots(g, List.of()));
-      EntryLowering e = lowerEntry(g, layout, TRAIN, roots);
-      UpdateRules.emit(e, g, roots, layout);
+      // Weight gradients that feed only a plain SGD step are not lowered as values: the step is
+      // fused into their matmul, whose operands are lowered instead.
+      Map<String, Linalg.MatMul> direct = UpdateRules.directSgd(g, roots);
+      Map<String, Node> lowerRoots = new LinkedHashMap<>(roots);
+      direct.forEach((p, m) -> {
+        lowerRoots.remove("grad." + p);
+        lowerRoots.put("operand.a." + p, m.a());
+        lowerRoots.put("operand.b." + p, m.b());
+      });
+      EntryLowering e = lowerEntry(g, layout, TRAIN, lowerRoots);
+      UpdateRules.emit(e, g, roots, layout, direct);
       lowered.add(e);
       entries.add(entryManifest(e, g, Map.of("loss", roots.get("loss"))));
       // eval: the objective and the metrics, nothing updated

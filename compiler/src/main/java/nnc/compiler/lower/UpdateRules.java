@@ -6,6 +6,7 @@ import java.util.Map;
 import nnc.compiler.ir.BinaryOp;
 import nnc.compiler.ir.Graph;
 import nnc.compiler.ir.Leaf;
+import nnc.compiler.ir.Linalg;
 import nnc.compiler.ir.Node;
 import nnc.compiler.ir.Optimizers;
 import nnc.compiler.ir.Shape;
@@ -33,7 +34,31 @@ final class UpdateRules {
     this.opt = opt;
   }
 
+  /**
+   * Parameters whose plain SGD step can be fused into their gradient's matmul (W += (-lr) X^T G),
+   * so the weight gradient is never stored: sgd without momentum or weight decay, a gradient that
+   * is a matmul of the parameter's shape, used by nothing but the update.
+   */
+  static Map<String, Linalg.MatMul> directSgd(Graph g, Map<String, Node> roots) {
+    Map<String, Linalg.MatMul> out = new java.util.LinkedHashMap<>();
+    TrainSpec.Call opt = g.train().optimizer();
+    if (!opt.name().equals("sgd") || Optimizers.get(opt, "momentum") != 0 || Optimizers.get(opt, "weight_decay") != 0) return out;
+    for (Leaf.Param p : g.params()) {
+      Node grad = roots.get("grad." + p.name());
+      if (!(grad instanceof Linalg.MatMul m) || !m.shape().equals(p.shape())) continue;
+      Map<String, Node> others = new java.util.LinkedHashMap<>(roots);
+      others.remove("grad." + p.name());
+      if (Graph.topoOrder(others.values()).contains(m)) continue;
+      out.put(p.name(), m);
+    }
+    return out;
+  }
+
   static void emit(EntryLowering e, Graph g, Map<String, Node> roots, Layout layout) {
+    emit(e, g, roots, layout, Map.of());
+  }
+
+  static void emit(EntryLowering e, Graph g, Map<String, Node> roots, Layout layout, Map<String, Linalg.MatMul> direct) {
     TrainSpec.Call opt = g.train().optimizer();
     UpdateRules u = new UpdateRules(e, layout, opt);
     int lrAt = layout.hyper("lr", (float) Optimizers.get(opt, "lr"));
@@ -44,6 +69,15 @@ final class UpdateRules {
     for (Leaf.Param p : g.params()) {
       Node grad = roots.get("grad." + p.name());
       if (grad == null) continue;
+      Linalg.MatMul m = direct.get(p.name());
+      if (m != null) {
+        List<St> body = new ArrayList<>();
+        body.add(new St.DeclareFloat("lr", new Fx.Load(Space.P, Ix.c(lrAt))));
+        body.addAll(MatMuls.lower(e, m, layout.pBuffer(p), false, new Fx.Unary(UnaryOp.NEG, new Fx.Local("lr"))));
+        e.emitRaw("sgd_" + ModelCompiler.javaName(p.name()), opt + ": " + p.name() + " += (-lr) * (" + m.opName()
+            + " of its gradient), the gradient never stored", "matmul+update", body, List.of(e.buffer(m.a()), e.buffer(m.b())));
+        continue;
+      }
       List<St> body = new ArrayList<>();
       body.add(new St.DeclareFloat("lr", new Fx.Load(Space.P, Ix.c(lrAt))));
       body.add(new St.DeclareFloat("t", new Fx.Load(Space.P, Ix.c(stepAt))));
