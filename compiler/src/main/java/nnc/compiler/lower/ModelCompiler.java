@@ -79,12 +79,11 @@ public final class ModelCompiler {
       Map<String, Node> roots = opt.apply(TRAIN, GradientGraph.roots(g, List.of()));
       // Weight gradients that feed only a plain SGD step are not lowered as values: the step is
       // fused into their matmul, whose operands are lowered instead.
-      Map<String, Linalg.MatMul> direct = UpdateRules.directSgd(g, roots);
+      Map<String, Node> direct = UpdateRules.directSgd(g, roots);
       Map<String, Node> lowerRoots = new LinkedHashMap<>(roots);
-      direct.forEach((p, m) -> {
+      direct.forEach((p, d) -> {
         lowerRoots.remove("grad." + p);
-        lowerRoots.put("operand.a." + p, m.a());
-        lowerRoots.put("operand.b." + p, m.b());
+        for (int i = 0; i < d.inputs().size(); i++) lowerRoots.put("operand." + i + "." + p, d.inputs().get(i));
       });
       EntryLowering e = lowerEntry(g, layout, TRAIN, lowerRoots);
       UpdateRules.emit(e, g, roots, layout, direct);

@@ -59,6 +59,17 @@ final class Reductions {
     return nest;
   }
 
+  /**
+   * {@code out += scale * sum over the axes of x}, with the innermost axis kept: the bias update
+   * of plain SGD fused into the reduction that computes the bias gradient.
+   */
+  static List<St> accumulateInto(EntryLowering e, Reduction.Reduce r, Buffer out, Fx scale) {
+    Shape kept = keptShape(r.x().shape(), r.axes().list());
+    Buffer o = new Buffer(out.id(), out.name(), out.space(), kept, out.node(), out.pOffset(), out.rtSlot());
+    return Loops.elementwise(e.layout, r.x().shape(), "i", idx -> List.of(new St.Store(o.space(),
+        e.at(o, keptIndex(idx, r.axes().list())), new Fx.Binary(BinaryOp.MUL, scale, e.load(r.x(), idx)), true)));
+  }
+
   private static BinaryOp binary(ReduceOp op) {
     return op == ReduceOp.MAX ? BinaryOp.MAX : BinaryOp.MIN;
   }

@@ -7,6 +7,7 @@ import nnc.compiler.ir.BinaryOp;
 import nnc.compiler.ir.Graph;
 import nnc.compiler.ir.Leaf;
 import nnc.compiler.ir.Linalg;
+import nnc.compiler.ir.Reduction;
 import nnc.compiler.ir.Node;
 import nnc.compiler.ir.Optimizers;
 import nnc.compiler.ir.Shape;
@@ -39,17 +40,20 @@ final class UpdateRules {
    * so the weight gradient is never stored: sgd without momentum or weight decay, a gradient that
    * is a matmul of the parameter's shape, used by nothing but the update.
    */
-  static Map<String, Linalg.MatMul> directSgd(Graph g, Map<String, Node> roots) {
-    Map<String, Linalg.MatMul> out = new java.util.LinkedHashMap<>();
+  static Map<String, Node> directSgd(Graph g, Map<String, Node> roots) {
+    Map<String, Node> out = new java.util.LinkedHashMap<>();
     TrainSpec.Call opt = g.train().optimizer();
     if (!opt.name().equals("sgd") || Optimizers.get(opt, "momentum") != 0 || Optimizers.get(opt, "weight_decay") != 0) return out;
     for (Leaf.Param p : g.params()) {
       Node grad = roots.get("grad." + p.name());
-      if (!(grad instanceof Linalg.MatMul m) || !m.shape().equals(p.shape())) continue;
+      boolean fusable = grad instanceof Linalg.MatMul
+          || (grad instanceof Reduction.Reduce r && r.op() == nnc.compiler.ir.ReduceOp.SUM
+              && !r.axes().contains(r.x().shape().rank() - 1));
+      if (!fusable || !grad.shape().equals(p.shape())) continue;
       Map<String, Node> others = new java.util.LinkedHashMap<>(roots);
       others.remove("grad." + p.name());
-      if (Graph.topoOrder(others.values()).contains(m)) continue;
-      out.put(p.name(), m);
+      if (Graph.topoOrder(others.values()).contains(grad)) continue;
+      out.put(p.name(), grad);
     }
     return out;
   }
@@ -58,7 +62,7 @@ final class UpdateRules {
     emit(e, g, roots, layout, Map.of());
   }
 
-  static void emit(EntryLowering e, Graph g, Map<String, Node> roots, Layout layout, Map<String, Linalg.MatMul> direct) {
+  static void emit(EntryLowering e, Graph g, Map<String, Node> roots, Layout layout, Map<String, Node> direct) {
     TrainSpec.Call opt = g.train().optimizer();
     UpdateRules u = new UpdateRules(e, layout, opt);
     int lrAt = layout.hyper("lr", (float) Optimizers.get(opt, "lr"));
@@ -69,13 +73,20 @@ final class UpdateRules {
     for (Leaf.Param p : g.params()) {
       Node grad = roots.get("grad." + p.name());
       if (grad == null) continue;
-      Linalg.MatMul m = direct.get(p.name());
-      if (m != null) {
+      Node d = direct.get(p.name());
+      if (d != null) {
         List<St> body = new ArrayList<>();
         body.add(new St.DeclareFloat("lr", new Fx.Load(Space.P, Ix.c(lrAt))));
-        body.addAll(MatMuls.lower(e, m, layout.pBuffer(p), false, new Fx.Unary(UnaryOp.NEG, new Fx.Local("lr"))));
-        e.emitRaw("sgd_" + ModelCompiler.javaName(p.name()), opt + ": " + p.name() + " += (-lr) * (" + m.opName()
-            + " of its gradient), the gradient never stored", "matmul+update", body, List.of(e.buffer(m.a()), e.buffer(m.b())));
+        Fx minusLr = new Fx.Unary(UnaryOp.NEG, new Fx.Local("lr"));
+        String describe = opt + ": " + p.name() + " += (-lr) * (" + d.opName() + " of its gradient), the gradient never stored";
+        if (d instanceof Linalg.MatMul m) {
+          body.addAll(MatMuls.lower(e, m, layout.pBuffer(p), false, minusLr));
+          e.emitRaw("sgd_" + ModelCompiler.javaName(p.name()), describe, "matmul+update", body, List.of(e.buffer(m.a()), e.buffer(m.b())));
+        } else {
+          Reduction.Reduce r = (Reduction.Reduce) d;
+          body.addAll(Reductions.accumulateInto(e, r, layout.pBuffer(p), minusLr));
+          e.emitRaw("sgd_" + ModelCompiler.javaName(p.name()), describe, "reduce+update", body, List.of(e.buffer(r.x())));
+        }
         continue;
       }
       List<St> body = new ArrayList<>();
