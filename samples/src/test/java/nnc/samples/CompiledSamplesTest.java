@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import nnc.compiler.autodiff.GradientGraph;
@@ -16,17 +15,13 @@ import nnc.compiler.frontend.Elaborator;
 import nnc.compiler.interp.Interpreter;
 import nnc.compiler.interp.NDArray;
 import nnc.compiler.interp.Parameters;
-import nnc.compiler.ir.Dim;
 import nnc.compiler.ir.Graph;
-import nnc.compiler.ir.Leaf;
 import nnc.compiler.ir.Node;
 import nnc.compiler.lower.CompiledModel;
 import nnc.compiler.lower.ModelCompiler;
 import nnc.compiler.pack.ModelJar;
-import nnc.runtime.DType;
 import nnc.runtime.ModelCode;
 import nnc.runtime.NnModel;
-import nnc.runtime.Rng;
 import nnc.runtime.Tensor;
 import nnc.runtime.model.Executor;
 import nnc.runtime.model.Manifest;
@@ -63,7 +58,7 @@ class CompiledSamplesTest {
     Map<String, NDArray> params = Parameters.initial(g, 5);
     Map<String, Node> gradRoots = g.train() != null ? GradientGraph.roots(g, List.of()) : Map.of();
     for (int batch : new int[] {1, 7, 64}) {
-      Map<String, Tensor> inputs = randomInputs(g, batch, 100 + batch);
+      Map<String, Tensor> inputs = nnc.compiler.autodiff.RandomInputs.of(g, batch, 100 + batch);
       Map<String, NDArray> nd = new HashMap<>();
       inputs.forEach((k, v) -> nd.put(k, NDArray.fromTensor(v)));
       String at = name + " at batch " + batch;
@@ -94,25 +89,6 @@ class CompiledSamplesTest {
         }
       }
     }
-  }
-
-  static Map<String, Tensor> randomInputs(Graph g, int batch, long seed) {
-    Rng rng = new Rng(seed);
-    Map<String, Tensor> in = new LinkedHashMap<>();
-    for (Leaf.Input i : g.inputs()) {
-      int[] shape = i.shape().dims().stream().mapToInt(d -> d instanceof Dim.Fixed f ? f.size() : batch).toArray();
-      int n = (int) Tensor.elementCount(shape);
-      if (i.dtype() == DType.I32) {
-        int[] v = new int[n];
-        for (int k = 0; k < n; k++) v[k] = rng.nextInt(2);
-        in.put(i.name(), Tensor.of(v, shape));
-      } else {
-        float[] v = new float[n];
-        for (int k = 0; k < n; k++) v[k] = (float) rng.nextGaussian();
-        in.put(i.name(), Tensor.of(v, shape));
-      }
-    }
-    return in;
   }
 
   static void assertClose(String what, double[] expected, Tensor actual) {

@@ -39,7 +39,7 @@ class ConcurrentInferenceTest {
       List<Map<String, Tensor>> requests = new ArrayList<>();
       List<float[]> expected = new ArrayList<>();
       for (int r = 0; r < 16; r++) {
-        Map<String, Tensor> in = CompiledSamplesTest.randomInputs(g, 1 + r % 5, r);
+        Map<String, Tensor> in = nnc.compiler.autodiff.RandomInputs.of(g, 1 + r % 5, r);
         requests.add(Map.of("x", in.get("x")));
         expected.add(m.infer(requests.get(r)).get("probs").floats());
       }

@@ -10,15 +10,11 @@ import nnc.compiler.backend.asm.AsmEmitter;
 import nnc.compiler.interp.Interpreter;
 import nnc.compiler.interp.NDArray;
 import nnc.compiler.interp.Parameters;
-import nnc.compiler.ir.Dim;
 import nnc.compiler.ir.Graph;
-import nnc.compiler.ir.Leaf;
 import nnc.compiler.lower.CompiledModel;
 import nnc.compiler.lower.ModelCompiler;
 import nnc.compiler.pack.ModelJar;
-import nnc.runtime.DType;
 import nnc.runtime.NnModel;
-import nnc.runtime.Rng;
 import nnc.runtime.Tensor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -54,7 +50,7 @@ final class BenchCommand extends ModelCommand {
     Path jar = Files.createTempFile("nnc-bench", ".jar");
     try {
       ModelJar.write(jar, c, Map.of(c.program().className(), bytes), Files.readString(file));
-      Map<String, Tensor> inputs = inputs(g);
+      Map<String, Tensor> inputs = nnc.compiler.autodiff.RandomInputs.of(g, batch, 1);
       out().printf("bench %s: batch %d, 1 thread, JDK %s%n", g.name(), batch, Runtime.version());
       out().printf("  compile (parse, lower, emit, verify; in process): %.0f ms%n", compileMs);
       try (NnModel m = NnModel.load(jar)) {
@@ -114,24 +110,5 @@ final class BenchCommand extends ModelCommand {
     double[] s = t.clone();
     Arrays.sort(s);
     return s[s.length / 2];
-  }
-
-  private Map<String, Tensor> inputs(Graph g) {
-    Rng rng = new Rng(1);
-    Map<String, Tensor> in = new LinkedHashMap<>();
-    for (Leaf.Input i : g.inputs()) {
-      int[] shape = i.shape().dims().stream().mapToInt(d -> d instanceof Dim.Fixed f ? f.size() : batch).toArray();
-      int n = (int) Tensor.elementCount(shape);
-      if (i.dtype() == DType.I32) {
-        int[] v = new int[n];
-        for (int k = 0; k < n; k++) v[k] = rng.nextInt(2);
-        in.put(i.name(), Tensor.of(v, shape));
-      } else {
-        float[] v = new float[n];
-        for (int k = 0; k < n; k++) v[k] = (float) rng.nextDouble();
-        in.put(i.name(), Tensor.of(v, shape));
-      }
-    }
-    return in;
   }
 }

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -16,14 +15,10 @@ import nnc.compiler.frontend.Elaborator;
 import nnc.compiler.interp.Interpreter;
 import nnc.compiler.interp.NDArray;
 import nnc.compiler.interp.Parameters;
-import nnc.compiler.ir.Dim;
 import nnc.compiler.ir.Graph;
-import nnc.compiler.ir.Leaf;
 import nnc.compiler.ir.Node;
 import nnc.compiler.kernel.KernelInterpreter;
-import nnc.runtime.DType;
 import nnc.runtime.ModelCode;
-import nnc.runtime.Rng;
 import nnc.runtime.Tensor;
 import nnc.runtime.model.Executor;
 import nnc.runtime.model.Manifest;
@@ -49,25 +44,6 @@ class LoweringTest {
     return (entry, p, m, rt) -> KernelInterpreter.call(c.program(), names.get(entry), p, m, rt);
   }
 
-  static Map<String, Tensor> randomInputs(Graph g, int batch, long seed) {
-    Rng rng = new Rng(seed);
-    Map<String, Tensor> in = new LinkedHashMap<>();
-    for (Leaf.Input i : g.inputs()) {
-      int[] shape = i.shape().dims().stream().mapToInt(d -> d instanceof Dim.Fixed f ? f.size() : batch).toArray();
-      int n = Tensor.elementCount(shape) > Integer.MAX_VALUE ? 0 : (int) Tensor.elementCount(shape);
-      if (i.dtype() == DType.I32) {
-        int[] v = new int[n];
-        for (int k = 0; k < n; k++) v[k] = rng.nextInt(2);
-        in.put(i.name(), Tensor.of(v, shape));
-      } else {
-        float[] v = new float[n];
-        for (int k = 0; k < n; k++) v[k] = (float) rng.nextGaussian();
-        in.put(i.name(), Tensor.of(v, shape));
-      }
-    }
-    return in;
-  }
-
   static Map<String, NDArray> nd(Map<String, Tensor> in) {
     Map<String, NDArray> out = new HashMap<>();
     in.forEach((k, v) -> out.put(k, NDArray.fromTensor(v)));
@@ -91,7 +67,7 @@ class LoweringTest {
     Map<String, NDArray> params = Parameters.initial(g, 3);
     for (int batch : new int[] {1, 7}) {
       Executor ex = new Executor(c.manifest(), interpreted(c), c.pInit().clone());
-      Map<String, Tensor> inputs = randomInputs(g, batch, batch);
+      Map<String, Tensor> inputs = nnc.compiler.autodiff.RandomInputs.of(g, batch, batch);
       if (c.manifest().entry(ModelCompiler.INFER) != null) {
         Map<String, Tensor> got = ex.run(ModelCompiler.INFER, inputs);
         Map<String, NDArray> want = new Interpreter(g, nd(inputs), params, false).run(g.outputs());

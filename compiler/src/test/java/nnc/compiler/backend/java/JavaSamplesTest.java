@@ -5,18 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Random;
 import java.util.stream.Stream;
 import nnc.compiler.backend.asm.AsmEmitter;
 import nnc.compiler.frontend.Elaborator;
-import nnc.compiler.ir.Dim;
 import nnc.compiler.ir.Graph;
-import nnc.compiler.ir.Leaf;
 import nnc.compiler.lower.CompiledModel;
 import nnc.compiler.lower.ModelCompiler;
-import nnc.runtime.DType;
 import nnc.runtime.ModelCode;
 import nnc.runtime.Tensor;
 import nnc.runtime.model.Executor;
@@ -57,7 +52,7 @@ class JavaSamplesTest {
     for (int batch : new int[] {1, 3, 17}) {
       Executor fromJava = new Executor(c.manifest(), java, c.pInit().clone());
       Executor fromAsm = new Executor(c.manifest(), asm, c.pInit().clone());
-      Map<String, Tensor> inputs = inputs(g, batch, new Random(batch));
+      Map<String, Tensor> inputs = nnc.compiler.autodiff.RandomInputs.of(g, batch, batch);
       for (int step = 0; step < 2; step++) {
         for (Manifest.Entry entry : c.manifest().entries()) {
           String where = name + " batch " + batch + " step " + step + " " + entry.name();
@@ -79,25 +74,6 @@ class JavaSamplesTest {
       }
     };
     return (ModelCode) loader.loadClass(className).getConstructor().newInstance();
-  }
-
-  /** Gaussian floats; i32 inputs (labels) in {0, 1}, valid for every sample. */
-  private static Map<String, Tensor> inputs(Graph g, int batch, Random rng) {
-    Map<String, Tensor> in = new LinkedHashMap<>();
-    for (Leaf.Input i : g.inputs()) {
-      int[] shape = i.shape().dims().stream().mapToInt(d -> d instanceof Dim.Fixed f ? f.size() : batch).toArray();
-      int n = (int) Tensor.elementCount(shape);
-      if (i.dtype() == DType.I32) {
-        int[] v = new int[n];
-        for (int k = 0; k < n; k++) v[k] = rng.nextInt(2);
-        in.put(i.name(), Tensor.of(v, shape));
-      } else {
-        float[] v = new float[n];
-        for (int k = 0; k < n; k++) v[k] = (float) rng.nextGaussian();
-        in.put(i.name(), Tensor.of(v, shape));
-      }
-    }
-    return in;
   }
 
   /** Within 1e-4 of max(1, |expected|), as the bytecode is held to against the interpreter. */
