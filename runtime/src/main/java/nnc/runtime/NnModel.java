@@ -48,7 +48,13 @@ public final class NnModel implements AutoCloseable {
   /** Loads a model JAR written by {@code nnc compile}; a malformed JAR gives a one-line IOException. */
   public static NnModel load(Path jar) throws IOException {
     if (!Files.isRegularFile(jar)) throw new TensorFormatException(jar, "no such file");
-    try (JarFile jf = new JarFile(jar.toFile())) {
+    JarFile opened;
+    try {
+      opened = new JarFile(jar.toFile());
+    } catch (java.util.zip.ZipException e) {
+      throw new TensorFormatException(jar, "not a model JAR (" + e.getMessage() + ")");
+    }
+    try (JarFile jf = opened) {
       Manifest manifest;
       try {
         manifest = Manifest.parse(new String(read(jf, jar, MANIFEST), StandardCharsets.UTF_8));
