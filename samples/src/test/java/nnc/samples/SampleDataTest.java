@@ -127,6 +127,9 @@ class SampleDataTest {
     Map<String, NDArray> out = run(g, Map.of("x", new NDArray(DType.F32, new int[] {64, 256}, x)), 0);
     double he0 = out.get("he_std.0").scalar(), he9 = out.get("he_std.9").scalar();
     double small0 = out.get("small_std.0").scalar(), small9 = out.get("small_std.9").scalar();
+    double xavier0 = out.get("xavier_std.0").scalar(), xavier9 = out.get("xavier_std.9").scalar();
+    // Xavier halves the variance a layer under ReLU: a factor of about 2^-4.5 ~ 1/22 in std over 9.
+    assertTrue(xavier9 / xavier0 < 0.1, "xavier std " + xavier0 + " -> " + xavier9);
     // Kaiming keeps the scale within a small factor over 10 layers; std 0.01 shrinks it ~6x a layer.
     assertTrue(he9 / he0 > 0.3 && he9 / he0 < 3, "kaiming std " + he0 + " -> " + he9);
     assertTrue(small9 / small0 < 1e-6, "small-init std " + small0 + " -> " + small9);
