@@ -57,6 +57,22 @@ class SampleDataTest {
     assertTrue(loss > 0.5 && loss < 20, "untrained loss " + loss);
   }
 
+  /** The lecture's initialization experiment on the MNIST MLP: the scale of the weights sets the initial loss. */
+  @Test
+  void initialCrossEntropyDependsOnTheWeightScale() throws Exception {
+    String source = java.nio.file.Files.readString(Path.of("mnist_mlp.nn"));
+    Map<String, NDArray> data = mnist(256);
+    double[] losses = new double[2];
+    String[] inits = {"normal(0, 1)", "normal(0, 0.0001)"};
+    for (int k = 0; k < 2; k++) {
+      Graph g = nnc.compiler.frontend.Elaborator.compile(new nnc.compiler.frontend.SourceText("mnist_mlp.nn",
+          source.replace("normal(0, 0.1)", inits[k])));
+      losses[k] = new Interpreter(g, data, Parameters.initial(g, 0), false).run(Map.of("loss", g.train().objective())).get("loss").scalar();
+    }
+    assertTrue(losses[0] > 100, "N(0,1) weights: initial cross-entropy " + losses[0]);
+    assertEquals(Math.log(10), losses[1], 1e-3, "weights scaled by 1e-4: every class equally likely");
+  }
+
   @Test
   void xorNetworkEvaluatesItsFourPoints() throws Exception {
     Graph g = compile("xor");
