@@ -132,6 +132,20 @@ public final class NnModel implements AutoCloseable {
     return all;
   }
 
+  /**
+   * Switches the NaN/Inf guard at run time, without recompiling: when on, every entry runs kernel
+   * by kernel, the inputs, the parameters and then each buffer a kernel writes are scanned, and the
+   * first NaN or infinity throws {@link NonFiniteException} naming the IR node and its {@code .nn}
+   * line. Much slower; off (the default) costs nothing.
+   */
+  public void setNanGuard(boolean on) {
+    executor.setNanGuard(on);
+  }
+
+  public boolean nanGuard() {
+    return executor.nanGuard();
+  }
+
   public Manifest manifest() {
     return manifest;
   }

@@ -49,7 +49,7 @@ abstract class ModelCommand implements Callable<Integer> {
     } catch (CompilationFailed e) {
       err().println(e.render());
       return 1;
-    } catch (UserError | EvaluationException | IllegalArgumentException e) {
+    } catch (UserError | EvaluationException | IllegalArgumentException | nnc.runtime.NonFiniteException e) {
       err().println("nnc: " + e.getMessage());
       return 1;
     } catch (NoSuchFileException e) {

@@ -35,8 +35,12 @@ final class RunCommand extends ModelCommand {
   @Option(names = "--out", paramLabel = "DIR", description = "write every evaluated output as DIR/NAME.npy")
   Path outDir;
 
+  @Option(names = "--nan-guard", description = "(model JARs) stop at the first NaN or infinity a kernel produces, naming its node and .nn line")
+  boolean nanGuard;
+
   @Override
   int run(Graph g) throws IOException {
+    if (nanGuard) throw new UserError("--nan-guard applies to compiled model JARs (nnc compile); the interpreter has no kernels to guard");
     Map<String, NDArray> inputs = new LinkedHashMap<>();
     for (Map.Entry<String, Path> e : in.entrySet()) {
       if (g.inputs().stream().noneMatch(i -> i.name().equals(e.getKey()))) {
@@ -74,6 +78,7 @@ final class RunCommand extends ModelCommand {
   int runJar(Path jar) throws IOException {
     if (paramsFile != null) throw new UserError("--params applies to .nn models; a model JAR carries its weights");
     try (nnc.runtime.NnModel m = nnc.runtime.NnModel.load(jar)) {
+      m.setNanGuard(nanGuard);
       Map<String, nnc.runtime.Tensor> inputs = new LinkedHashMap<>();
       for (Map.Entry<String, Path> e : in.entrySet()) {
         nnc.runtime.model.Manifest.Port port = m.manifest().entry("infer").inputs().stream()

@@ -50,6 +50,9 @@ final class TrainCommand extends ModelCommand {
   @Option(names = "--plot", paramLabel = "FILE.svg", description = "draw the loss and metric curves as SVG")
   Path plotFile;
 
+  @Option(names = "--nan-guard", description = "stop at the first NaN or infinity a kernel produces, naming its node and .nn line (slow)")
+  boolean nanGuard;
+
   @Override
   int run(Graph g) throws IOException {
     Elaborator.Model model = compileModel();
@@ -62,6 +65,7 @@ final class TrainCommand extends ModelCommand {
     if (pat < 0) throw new UserError("--patience must not be negative");
     if (resume != null && !Files.isRegularFile(resume)) throw new UserError("--resume: " + resume + ": no such file");
     try (NnModel m = TrainSupport.compileAndLoad(g, file, s)) {
+      m.setNanGuard(nanGuard);
       TrainSupport.Splits data = TrainSupport.load(model.data(), m, file, s, true);
       TrainSpec.Call sched = g.train().options().get("schedule") instanceof TrainSpec.Call c ? c : new TrainSpec.Call("constant", Map.of());
       Trainer.Config cfg = new Trainer.Config(ep, b, s, pat, sched.name(), sched.args(), lr == null ? Double.NaN : lr, out);

@@ -186,7 +186,68 @@ public final class ModelCompiler {
       int f = first[b.id()] == Integer.MAX_VALUE ? -1 : first[b.id()];
       specs.add(new Manifest.BufferSpec(b.name(), fixed, syms, f, Math.max(f, last[b.id()])));
     }
-    return new Manifest.Entry(e.entry, e.layout.dims().size(), kernels, inputs, outs, specs);
+    return new Manifest.Entry(e.entry, e.layout.dims().size(), kernels, inputs, outs, specs, kernelTable(e));
+  }
+
+  /** Per kernel, in call order: its method, its description and what it writes (for the NaN/Inf guard). */
+  private static List<Manifest.KernelInfo> kernelTable(EntryLowering e) {
+    List<Manifest.KernelInfo> out = new ArrayList<>();
+    for (int k = 0; k < e.kernels.size(); k++) {
+      Kernel kernel = e.kernels.get(k);
+      java.util.Set<String> slots = new java.util.LinkedHashSet<>();
+      boolean[] unknown = {false};
+      pStores(kernel.body(), e.layout, slots, unknown);
+      List<Integer> writes = java.util.Arrays.stream(e.writes.get(k)).boxed().toList();
+      out.add(new Manifest.KernelInfo(kernel.name(), kernel.describe(), writes, unknown[0] ? List.of() : List.copyOf(slots), unknown[0]));
+    }
+    return out;
+  }
+
+  /** The slots of P that stores in {@code body} write; {@code unknown[0]} when an index cannot be placed. */
+  private static void pStores(List<? extends St> body, Layout layout, java.util.Set<String> slots, boolean[] unknown) {
+    for (St st : body) {
+      switch (st) {
+        case St.Loop l -> pStores(l.body(), layout, slots, unknown);
+        case St.ElementLoop l -> pStores(l.body(), layout, slots, unknown);
+        case St.Store s when s.space() == Space.P -> {
+          Integer base = baseIndex(s.index());
+          String slot = base == null ? null : pSlotAt(layout, base);
+          if (slot == null) unknown[0] = true;
+          else slots.add(slot);
+        }
+        default -> {}
+      }
+    }
+  }
+
+  /** An index with every loop variable at 0 (the first element a store writes), or null if it depends on more. */
+  private static Integer baseIndex(Ix ix) {
+    return switch (ix) {
+      case Ix.Const c -> c.value();
+      case Ix.Var v -> 0;
+      case Ix.Add a -> {
+        Integer x = baseIndex(a.a()), y = baseIndex(a.b());
+        yield x == null || y == null ? null : x + y;
+      }
+      case Ix.Mul m -> {
+        Integer x = baseIndex(m.a()), y = baseIndex(m.b());
+        yield x == null || y == null ? null : x * y;
+      }
+      default -> null;
+    };
+  }
+
+  private static String pSlotAt(Layout layout, int offset) {
+    for (Buffer b : layout.pBuffers()) if (within(b, offset)) return b.name();
+    for (Buffer b : layout.states()) if (within(b, offset)) return b.name();
+    for (Map.Entry<String, Integer> h : layout.hypers().entrySet()) if (h.getValue() == offset) return "hyper." + h.getKey();
+    return null;
+  }
+
+  private static boolean within(Buffer b, int offset) {
+    long size = 1;
+    for (Dim d : b.shape().dims()) size *= ((Dim.Fixed) d).size();
+    return offset >= b.pOffset() && offset < b.pOffset() + size;
   }
 
   static List<Object> shapeJson(Shape s) {

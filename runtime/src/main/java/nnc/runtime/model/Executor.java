@@ -1,5 +1,8 @@
 package nnc.runtime.model;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -7,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import nnc.runtime.DType;
 import nnc.runtime.ModelCode;
+import nnc.runtime.NonFiniteException;
 import nnc.runtime.Tensor;
 
 /**
@@ -24,12 +28,28 @@ public final class Executor {
   private final float[] p;
   private final Map<String, ArenaPlanner.Plan> plans = new ConcurrentHashMap<>();
   private final ThreadLocal<float[][]> workspaces = ThreadLocal.withInitial(() -> new float[1][0]);
+  private volatile boolean nanGuard;
+  /** Per entry index, the kernel methods in call order (looked up on first guarded call). */
+  private final Map<Integer, MethodHandle[]> kernelHandles = new ConcurrentHashMap<>();
 
   public Executor(Manifest manifest, ModelCode code, float[] p) {
     if (p.length != manifest.pSize()) throw new IllegalArgumentException("parameter arena of " + p.length + " floats, manifest says " + manifest.pSize());
     this.manifest = manifest;
     this.code = code;
     this.p = p;
+  }
+
+  /**
+   * Switches the NaN/Inf guard: when on, entries run kernel by kernel and every buffer a kernel
+   * writes is scanned, and the first non-finite value throws {@link NonFiniteException} naming the
+   * kernel's IR node and {@code .nn} line. Off (the default), entries run as one call, at no cost.
+   */
+  public void setNanGuard(boolean on) {
+    nanGuard = on;
+  }
+
+  public boolean nanGuard() {
+    return nanGuard;
   }
 
   public Manifest manifest() {
@@ -54,11 +74,83 @@ public final class Executor {
     float[][] holder = workspaces.get();
     if (holder[0].length < plan.size()) holder[0] = new float[(int) plan.size()];
     float[] m = holder[0];
+    boolean guard = nanGuard;
+    // Guarded: regions no input fills hold what an earlier call left there; clear them so that a
+    // kernel writing part of a buffer is not blamed for stale values.
+    if (guard) Arrays.fill(m, 0, (int) plan.size(), 0f);
     for (Manifest.Port in : entry.inputs()) copyIn(inputs.get(in.name()), m, plan.offsets()[in.buffer()]);
-    code.call(index, p, m, rt);
+    if (guard) runGuarded(index, entry, plan, dims, p, m, rt);
+    else code.call(index, p, m, rt);
     Map<String, Tensor> out = new LinkedHashMap<>();
     for (Manifest.Port o : entry.outputs()) out.put(o.name(), copyOut(o, m, plan.offsets()[o.buffer()], dims));
     return out;
+  }
+
+  private void runGuarded(int index, Manifest.Entry entry, ArenaPlanner.Plan plan, Map<String, Integer> dims, float[] p, float[] m, int[] rt) {
+    List<Manifest.KernelInfo> table = entry.kernelTable();
+    if (table.size() != entry.kernels()) {
+      throw new IllegalStateException("model " + manifest.model() + " was compiled without a kernel table; recompile it to use the NaN/Inf guard");
+    }
+    MethodHandle[] handles = kernelHandles.computeIfAbsent(index, i -> lookup(table));
+    int[] offsets = plan.offsets();
+    for (Manifest.Port in : entry.inputs()) {
+      scan(m, offsets[in.buffer()], size(entry.buffers().get(in.buffer()), dims), null, "input " + in.name());
+    }
+    for (Manifest.Slot s : manifest.params()) scan(p, s.offset(), s.size(), null, "parameter " + s.name());
+    for (int k = 0; k < handles.length; k++) {
+      try {
+        handles[k].invokeExact(p, m, rt);
+      } catch (RuntimeException | Error e) {
+        throw e;
+      } catch (Throwable t) {
+        throw new IllegalStateException(t);
+      }
+      Manifest.KernelInfo info = table.get(k);
+      for (int b : info.writes()) scan(m, offsets[b], size(entry.buffers().get(b), dims), info.name(), info.describe());
+      if (info.pAll()) scan(p, 0, p.length, info.name(), info.describe());
+      for (String slot : info.pSlots()) {
+        int[] at = pSlot(slot);
+        scan(p, at[0], at[1], info.name(), info.describe());
+      }
+    }
+  }
+
+  private MethodHandle[] lookup(List<Manifest.KernelInfo> table) {
+    MethodType type = MethodType.methodType(void.class, float[].class, float[].class, int[].class);
+    MethodHandle[] out = new MethodHandle[table.size()];
+    for (int k = 0; k < out.length; k++) {
+      try {
+        out[k] = MethodHandles.publicLookup().findStatic(code.getClass(), table.get(k).name(), type);
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException("model " + manifest.model() + ": no kernel method " + table.get(k).name() + " in its code (" + e + ")");
+      }
+    }
+    return out;
+  }
+
+  /** Offset and size in P of a named slot: a parameter, constant, optimizer state or {@code hyper.NAME}. */
+  private int[] pSlot(String name) {
+    if (name.startsWith("hyper.")) {
+      Manifest.Hyper h = manifest.hypers().get(name.substring("hyper.".length()));
+      if (h != null) return new int[] {h.offset(), 1};
+    }
+    for (List<Manifest.Slot> list : List.of(manifest.params(), manifest.state(), manifest.constants())) {
+      for (Manifest.Slot s : list) if (s.name().equals(name)) return new int[] {s.offset(), s.size()};
+    }
+    throw new IllegalStateException("model " + manifest.model() + ": its kernel table names an unknown slot " + name);
+  }
+
+  private static int size(Manifest.BufferSpec b, Map<String, Integer> dims) {
+    long n = b.fixed();
+    for (String d : b.dims()) n *= dims.get(d);
+    return Math.toIntExact(n);
+  }
+
+  private static void scan(float[] a, int from, int n, String kernel, String describe) {
+    for (int i = 0; i < n; i++) {
+      float v = a[from + i];
+      if (!Float.isFinite(v)) throw new NonFiniteException(kernel, describe, Float.isNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity", i);
+    }
   }
 
   /** The workspace plan of an entry for a dimension binding (for reports and tests). */

@@ -44,7 +44,21 @@ public record Manifest(String model, String className, String nncVersion, String
   /** A workspace buffer: {@code fixed} times the product of {@code dims} floats, live from kernel first to last. */
   public record BufferSpec(String name, long fixed, List<String> dims, int first, int last) {}
 
-  public record Entry(String name, int rtBase, int kernels, List<Port> inputs, List<Port> outputs, List<BufferSpec> buffers) {}
+  /**
+   * One kernel of an entry, in call order, for the NaN/Inf guard: its method in the generated
+   * class, what it computes (the IR node and its {@code .nn} span), the workspace buffers it
+   * writes (ids) and the slots of P it writes (parameters, optimizer state, {@code hyper.NAME});
+   * {@code pAll} when the compiler could not tell which part of P it writes.
+   */
+  public record KernelInfo(String name, String describe, List<Integer> writes, List<String> pSlots, boolean pAll) {}
+
+  /** An entry point; {@code kernelTable} is empty in manifests written before the NaN/Inf guard existed. */
+  public record Entry(String name, int rtBase, int kernels, List<Port> inputs, List<Port> outputs, List<BufferSpec> buffers,
+      List<KernelInfo> kernelTable) {
+    public Entry(String name, int rtBase, int kernels, List<Port> inputs, List<Port> outputs, List<BufferSpec> buffers) {
+      this(name, rtBase, kernels, inputs, outputs, buffers, List.of());
+    }
+  }
 
   public Entry entry(String name) {
     for (Entry e : entries) if (e.name().equals(name)) return e;
@@ -83,6 +97,15 @@ public record Manifest(String model, String className, String nncVersion, String
       em.put("outputs", e.outputs().stream().map(Manifest::portJson).toList());
       em.put("buffers", e.buffers().stream().map(b -> (Object) Map.of("name", b.name(), "fixed", b.fixed(), "dims", b.dims(),
           "first", (long) b.first(), "last", (long) b.last())).toList());
+      em.put("kernel_table", e.kernelTable().stream().map(k -> {
+        Map<String, Object> km = new LinkedHashMap<>();
+        km.put("name", k.name());
+        km.put("describe", k.describe());
+        km.put("writes", k.writes().stream().map(Integer::longValue).toList());
+        if (!k.pSlots().isEmpty()) km.put("p_slots", k.pSlots());
+        if (k.pAll()) km.put("p", true);
+        return (Object) km;
+      }).toList());
       es.add(em);
     }
     m.put("entries", es);
@@ -130,9 +153,18 @@ public record Manifest(String model, String className, String nncVersion, String
           buffers.add(new BufferSpec((String) b.get("name"), ((Number) b.get("fixed")).longValue(),
               ((List<Object>) b.get("dims")).stream().map(String.class::cast).toList(), toInt(b.get("first")), toInt(b.get("last"))));
         }
+        List<KernelInfo> table = new ArrayList<>();
+        if (e.get("kernel_table") != null) {
+          for (Object ko : (List<Object>) e.get("kernel_table")) {
+            Map<String, Object> k = (Map<String, Object>) ko;
+            List<String> slots = k.get("p_slots") == null ? List.of() : ((List<Object>) k.get("p_slots")).stream().map(String.class::cast).toList();
+            table.add(new KernelInfo((String) k.get("name"), (String) k.get("describe"),
+                ((List<Object>) k.get("writes")).stream().map(Manifest::toInt).toList(), slots, Boolean.TRUE.equals(k.get("p"))));
+          }
+        }
         entries.add(new Entry((String) e.get("name"), toInt(e.get("rt_base")), toInt(e.get("kernels")),
             ((List<Object>) e.get("inputs")).stream().map(Manifest::port).toList(),
-            ((List<Object>) e.get("outputs")).stream().map(Manifest::port).toList(), buffers));
+            ((List<Object>) e.get("outputs")).stream().map(Manifest::port).toList(), buffers, table));
       }
       return new Manifest((String) m.get("model"), (String) m.get("class"), (String) m.get("nnc"), (String) m.get("source_sha256"),
           ((List<Object>) m.get("dims")).stream().map(String.class::cast).toList(), toInt(m.get("p_size")), params, constants, state, hypers, entries);
