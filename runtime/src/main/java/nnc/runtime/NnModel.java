@@ -196,6 +196,17 @@ public final class NnModel implements AutoCloseable {
     p[h.offset()] = lr;
   }
 
+  /** A copy of the whole parameter arena (parameters, optimizer state, hyper-parameters). */
+  public synchronized float[] snapshot() {
+    return p.clone();
+  }
+
+  /** Puts back an arena taken by {@link #snapshot} (early stopping's best epoch, say). */
+  public synchronized void restore(float[] snapshot) {
+    if (snapshot.length != p.length) throw new IllegalArgumentException("snapshot of " + snapshot.length + " floats, the model has " + p.length);
+    System.arraycopy(snapshot, 0, p, 0, p.length);
+  }
+
   /** Copies of the current parameters by name. */
   public synchronized Map<String, Tensor> parameters() {
     Map<String, Tensor> out = new LinkedHashMap<>();

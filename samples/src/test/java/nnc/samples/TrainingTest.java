@@ -80,6 +80,20 @@ class TrainingTest {
     assertTrue(acc > 0.90, "test accuracy after one epoch: " + acc);
   }
 
+  /** With a learning rate far too high the validation loss bounces; early stopping ends at the best epoch's parameters. */
+  @Test
+  void earlyStoppingRestoresTheBestEpoch() throws Exception {
+    Loaded l = load("digits_mlp", 0);
+    int[][] parts = nnc.runtime.train.Batches.holdout(l.train().size(), 0.2, nnc.runtime.Rng.forStream(0, "validation"));
+    Dataset train = l.train().select(parts[0]), validation = l.train().select(parts[1]);
+    var cfg = new Trainer.Config(40, 32, 0, 2, "constant", Map.of(), 0.05, null);
+    List<Trainer.Epoch> h = new Trainer(l.model(), train, validation, null, cfg).run(Trainer.Listener.NONE);
+    assertTrue(h.size() < 40, "early stopping should have triggered, ran " + h.size() + " epochs");
+    double best = h.stream().mapToDouble(e -> e.validation().get("loss")).min().orElseThrow();
+    double now = Trainer.evaluate(l.model(), validation, 32).get("loss");
+    assertEquals(best, now, 1e-9 * Math.max(1, best), "the model must end with the best epoch's parameters");
+  }
+
   @Test
   void digitsHeldOutAccuracyIsAtLeast96Percent() throws Exception {
     Loaded l = load("digits_mlp", 0);

@@ -66,6 +66,8 @@ public final class Trainer {
   private int epoch;
   private double baseLr;
   private double bestValidation = Double.POSITIVE_INFINITY;
+  /** The parameter arena after the epoch with the lowest validation loss (this run's). */
+  private float[] bestState;
   private int badEpochs;
 
   public Trainer(NnModel model, Dataset train, Dataset validation, Dataset test, Config config) {
@@ -158,6 +160,7 @@ public final class Trainer {
         if (v < bestValidation) {
           bestValidation = v;
           badEpochs = 0;
+          if (config.patience() > 0) bestState = model.snapshot();
         } else if (config.patience() > 0 && ++badEpochs >= config.patience()) {
           stop = true;
         }
@@ -171,7 +174,13 @@ public final class Trainer {
         break;
       }
       if (stop) {
-        listener.stopped("early stopping: no lower validation loss for " + config.patience() + " epochs (best " + bestValidation + ")");
+        // Like Keras' restore_best_weights: the model ends at its best validation epoch.
+        if (bestState != null) {
+          model.restore(bestState);
+          if (config.checkpoint() != null) save(config.checkpoint());
+        }
+        listener.stopped("early stopping: no lower validation loss for " + config.patience() + " epochs (best "
+            + bestValidation + (bestState != null ? ", its parameters restored" : "") + ")");
         break;
       }
     }
