@@ -16,7 +16,16 @@ public final class GradientGraph {
 
   /** Roots of the gradient graph; throws IllegalArgumentException naming an unknown or unused wrt. */
   public static Map<String, Node> roots(Graph g, List<String> wrtNames) {
+    return roots(g, wrtNames, 1);
+  }
+
+  /**
+   * The same, differentiating {@code scale * objective} (loss scaling: the gradients come out
+   * multiplied by {@code scale}; the {@code loss} root stays the unscaled objective).
+   */
+  public static Map<String, Node> roots(Graph g, List<String> wrtNames, double scale) {
     Node objective = GradCheck.objective(g);
+    Node differentiated = scale == 1 ? objective : g.builder().mul(objective, g.builder().scalar(scale, objective));
     List<String> names = new ArrayList<>(wrtNames);
     if (names.isEmpty()) g.params().forEach(p -> names.add(p.name()));
     List<Node> wrt = new ArrayList<>();
@@ -29,7 +38,7 @@ public final class GradientGraph {
       if (!node.type().isFloat()) throw new IllegalArgumentException("--wrt " + n + ": " + node.type() + " is not a float tensor");
       wrt.add(node);
     }
-    Map<Node, Node> grads = Autodiff.grad(g.builder(), objective, wrt);
+    Map<Node, Node> grads = Autodiff.grad(g.builder(), differentiated, wrt);
     Map<String, Node> roots = new LinkedHashMap<>();
     roots.put("loss", objective);
     for (int i = 0; i < wrt.size(); i++) {

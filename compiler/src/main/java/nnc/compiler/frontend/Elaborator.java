@@ -35,7 +35,7 @@ import org.antlr.v4.runtime.ParserRuleContext;
  * statement, so one run reports every independent mistake.
  */
 public final class Elaborator {
-  private static final Set<String> TRAIN_CLAUSES = Set.of("batch", "epochs", "schedule", "clip", "seed", "patience", "l1", "l2");
+  private static final Set<String> TRAIN_CLAUSES = Set.of("batch", "epochs", "schedule", "clip", "seed", "patience", "l1", "l2", "loss_scale");
 
   final IrBuilder ir = new IrBuilder();
   final Expressions expr = new Expressions(this);

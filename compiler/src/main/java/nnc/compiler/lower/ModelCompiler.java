@@ -76,7 +76,8 @@ public final class ModelCompiler {
       entries.add(entryManifest(e, g, outputs));
     }
     if (g.train() != null) {
-      Map<String, Node> roots = opt.apply(TRAIN, GradientGraph.roots(g, List.of()));
+      double lossScale = UpdateRules.option(g, "loss_scale");
+      Map<String, Node> roots = opt.apply(TRAIN, GradientGraph.roots(g, List.of(), lossScale > 0 ? lossScale : 1));
       // Weight gradients that feed only a plain SGD step are not lowered as values: the step is
       // fused into their matmul, whose operands are lowered instead.
       Map<String, Node> direct = UpdateRules.directSgd(g, roots);

@@ -32,6 +32,7 @@ final class UpdateRules {
   private final double l1;
   private final double l2;
   private final boolean clip;
+  private final double lossScale;
 
   private UpdateRules(EntryLowering e, Layout layout, Graph g) {
     this.e = e;
@@ -40,6 +41,7 @@ final class UpdateRules {
     this.l1 = option(g, "l1");
     this.l2 = option(g, "l2");
     this.clip = option(g, "clip") > 0;
+    this.lossScale = option(g, "loss_scale") > 0 ? option(g, "loss_scale") : 1;
   }
 
   /** A numeric train clause ({@code clip 1.0}, {@code l2 1e-4}), or 0 when absent. */
@@ -57,7 +59,9 @@ final class UpdateRules {
     Map<String, Node> out = new java.util.LinkedHashMap<>();
     TrainSpec.Call opt = g.train().optimizer();
     if (!opt.name().equals("sgd") || Optimizers.get(opt, "momentum") != 0 || Optimizers.get(opt, "weight_decay") != 0) return out;
-    if (option(g, "clip") > 0 || option(g, "l1") != 0 || option(g, "l2") != 0) return out; // they need the whole gradient
+    if (option(g, "clip") > 0 || option(g, "l1") != 0 || option(g, "l2") != 0 || option(g, "loss_scale") > 0) {
+      return out; // they need the whole gradient
+    }
     for (Leaf.Param p : g.params()) {
       Node grad = roots.get("grad." + p.name());
       boolean fusable = grad instanceof Linalg.MatMul
@@ -184,6 +188,7 @@ final class UpdateRules {
    */
   private Fx grad(Node grad, Shape s, Ix[] idx, Fx w) {
     Fx g = e.value(grad, s, idx);
+    if (lossScale != 1) g = mul(g, c(1 / lossScale)); // undo loss scaling before anything else
     if (clip) g = mul(g, local("clip_factor"));
     if (l2 != 0) g = add(g, mul(c(l2), w));
     if (l1 != 0) g = add(g, mul(c(l1), new Fx.Unary(UnaryOp.SIGN, w)));
@@ -209,6 +214,7 @@ final class UpdateRules {
       Fx gq = EntryLowering.inlined(grad) ? e.value(grad, Shape.SCALAR, new Ix[0])
           : new Fx.Load(e.buffer(grad).space(), Ix.add(e.offset(e.buffer(grad)), Ix.v("q")));
       body.add(new St.DeclareFloat("ss", Fx.c(0)));
+      if (lossScale != 1) gq = mul(gq, c(1 / lossScale));
       body.add(new St.ReduceLoop("q", Ix.c(0), Ix.c(n), "ss", nnc.compiler.ir.ReduceOp.SUM, mul(gq, gq)));
       body.add(new St.Store(Space.P, Ix.c(at), add(new Fx.Load(Space.P, Ix.c(at)), local("ss")), false));
     }

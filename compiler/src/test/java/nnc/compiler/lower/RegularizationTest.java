@@ -19,7 +19,7 @@ import nnc.runtime.model.Manifest;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** Global-norm clipping and L1/L2 terms compiled into the step, against the formula. */
+/** Global-norm clipping, L1/L2 terms and loss scaling compiled into the step, against the formula. */
 class RegularizationTest {
   static final String MODEL = """
       input x : f32[B, 3]
@@ -33,7 +33,7 @@ class RegularizationTest {
 
   @ParameterizedTest
   @CsvSource({"clip 0.05, 0.05, 0, 0", "clip 100, 100, 0, 0", "l2 0.01, 0, 0.01, 0", "l1 0.001, 0, 0, 0.001",
-      "clip 0.05 l2 0.01 l1 0.001, 0.05, 0.01, 0.001"})
+      "clip 0.05 l2 0.01 l1 0.001, 0.05, 0.01, 0.001", "loss_scale 1024, 0, 0, 0", "loss_scale 512 clip 0.05, 0.05, 0, 0"})
   void oneStepFollowsTheFormula(String clauses, double clip, double l2, double l1) throws Exception {
     Graph g = Elaborator.compile(new SourceText("reg.nn", MODEL.formatted(clauses)));
     CompiledModel c = ModelCompiler.compile(g, MODEL, "test", 4);
