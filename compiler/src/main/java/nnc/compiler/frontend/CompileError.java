@@ -7,6 +7,9 @@ import nnc.compiler.ir.Span;
  * it and carries on with the next statement, so one run reports several independent errors.
  */
 public final class CompileError extends RuntimeException {
+  /** The message of an error caused by an earlier, already reported one; it is never shown. */
+  static final String FOLLOW_ON = "(follow-on error)";
+
   private final transient Span span;
 
   public CompileError(Span span, String message) {
@@ -16,6 +19,11 @@ public final class CompileError extends RuntimeException {
 
   public Span span() {
     return span;
+  }
+
+  /** Whether this error only follows from an error already reported. */
+  public boolean isFollowOn() {
+    return FOLLOW_ON.equals(getMessage());
   }
 
   public Diagnostic diagnostic() {

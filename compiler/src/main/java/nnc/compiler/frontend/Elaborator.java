@@ -153,7 +153,7 @@ public final class Elaborator {
         default -> throw new IllegalStateException("unknown item " + item.getClass());
       }
     } catch (CompileError e) {
-      errors.add(e.diagnostic());
+      if (!e.isFollowOn()) errors.add(e.diagnostic());
       // A function whose definition failed is poison, so that its calls report nothing more.
       if (item instanceof NnParser.FnItemContext f && globals.local(f.ID(0).getText()) == null) {
         globals.define(f.ID(0).getText(), new Scope.Binding(new Value.Poison(), span(f.ID(0).getSymbol()), Scope.Kind.FUNCTION));
@@ -251,7 +251,7 @@ public final class Elaborator {
       };
     } catch (CompileError e) {
       if (!callStack.isEmpty()) throw e; // inside a call: the call site reports it
-      if (!errors.contains(e.diagnostic())) errors.add(e.diagnostic()); // once, not once per loop iteration
+      if (!e.isFollowOn() && !errors.contains(e.diagnostic())) errors.add(e.diagnostic()); // once, not once per loop iteration
       poisonTargets(st, scope);
       return null;
     } finally {

@@ -202,7 +202,7 @@ final class Expressions {
       }
       case Value.Bool b -> ir.constant(b.value() ? 1 : 0, DType.BOOL);
       case Value.Items l -> listConstant(l, dtype, at);
-      case Value.Poison p -> throw new CompileError(el.span(at), "(follow-on error)");
+      case Value.Poison p -> throw new CompileError(el.span(at), CompileError.FOLLOW_ON);
       default -> throw el.error(at, "expected a tensor, got " + Value.describe(v));
     };
   }
