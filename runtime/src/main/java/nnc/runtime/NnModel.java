@@ -155,6 +155,14 @@ public final class NnModel implements AutoCloseable {
     return executor.run("infer", inputs);
   }
 
+  /**
+   * Inference into caller-provided output tensors (f32, of the outputs' shapes): once warmed up
+   * for a batch size, a call allocates nothing. Safe from many threads, like {@link #infer}.
+   */
+  public void infer(Map<String, Tensor> inputs, Map<String, Tensor> outputs) {
+    executor.runInto("infer", inputs, outputs);
+  }
+
   /** One compiled training step (forward, backward, update); returns the objective before the update. */
   public synchronized float trainStep(Map<String, Tensor> inputs) {
     if (manifest.entry("train") == null) throw new IllegalStateException("model " + manifest.model() + " has no train objective");

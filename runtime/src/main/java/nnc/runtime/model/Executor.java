@@ -37,6 +37,7 @@ public final class Executor {
     this.manifest = manifest;
     this.code = code;
     this.p = p;
+    this.callStates = ThreadLocal.withInitial(() -> new CallState[manifest.entries().size()]);
   }
 
   /**
@@ -59,6 +60,108 @@ public final class Executor {
   /** The parameter arena (live: the training step updates it in place). */
   public float[] parameters() {
     return p;
+  }
+
+  /** What one thread remembers of its last call of one entry: the dimension binding and its run-time table. */
+  private static final class CallState {
+    int[] dims;
+    int[] rt;
+    ArenaPlanner.Plan plan;
+    final int[] scratch;
+
+    CallState(int dims) {
+      scratch = new int[dims];
+    }
+  }
+
+  private final ThreadLocal<CallState[]> callStates;
+
+  /**
+   * Runs an entry point writing its outputs into caller-provided f32 tensors of the right shapes.
+   * Once warmed up for a batch size, a call allocates nothing: the binding, plan, run-time table
+   * and workspace of the thread's previous call are reused. Bad inputs or outputs throw
+   * IllegalArgumentException (one line); the NaN/Inf guard, when on, takes the ordinary path.
+   */
+  public void runInto(String entryName, Map<String, Tensor> inputs, Map<String, Tensor> outputs) {
+    int index = manifest.entryIndex(entryName);
+    if (index < 0) throw new IllegalArgumentException("model " + manifest.model() + " has no entry point '" + entryName + "'");
+    Manifest.Entry entry = manifest.entries().get(index);
+    CallState[] states = callStates.get();
+    CallState st = states[index];
+    if (st == null) st = states[index] = new CallState(manifest.dims().size());
+    if (nanGuard || !bindFast(entry, inputs, st.scratch)) {
+      Map<String, Tensor> out = run(entryName, inputs); // checks and reports, or runs guarded
+      for (Map.Entry<String, Tensor> o : out.entrySet()) copyInto(o.getValue(), outputs.get(o.getKey()), o.getKey());
+      return;
+    }
+    if (st.dims == null || !Arrays.equals(st.dims, st.scratch)) {
+      Map<String, Integer> dims = bind(entry, inputs);
+      st.plan = plans.computeIfAbsent(entryName + dims, k -> ArenaPlanner.plan(entry.buffers(), dims));
+      st.rt = new int[entry.rtBase() + st.plan.offsets().length];
+      System.arraycopy(st.scratch, 0, st.rt, 0, st.scratch.length);
+      System.arraycopy(st.plan.offsets(), 0, st.rt, entry.rtBase(), st.plan.offsets().length);
+      st.dims = st.scratch.clone();
+    }
+    float[][] holder = workspaces.get();
+    if (holder[0].length < st.plan.size()) holder[0] = new float[(int) st.plan.size()];
+    float[] m = holder[0];
+    List<Manifest.Port> ins = entry.inputs();
+    for (int i = 0; i < ins.size(); i++) copyIn(inputs.get(ins.get(i).name()), m, st.plan.offsets()[ins.get(i).buffer()]);
+    code.call(index, p, m, st.rt);
+    List<Manifest.Port> outs = entry.outputs();
+    for (int i = 0; i < outs.size(); i++) {
+      Manifest.Port o = outs.get(i);
+      Tensor t = outputs.get(o.name());
+      int n = expectedSize(o, st.scratch);
+      if (t == null || t.dtype() != DType.F32 || t.size() != n) {
+        throw new IllegalArgumentException("output " + o.name() + ": expected an f32 tensor of " + n + " elements to write into");
+      }
+      System.arraycopy(m, st.plan.offsets()[o.buffer()], t.floats(), 0, n);
+    }
+  }
+
+  /** Binds the dimensions into {@code dims} without allocating; false when anything is off (the slow path reports it). */
+  private boolean bindFast(Manifest.Entry entry, Map<String, Tensor> inputs, int[] dims) {
+    Arrays.fill(dims, 1);
+    List<Manifest.Port> ins = entry.inputs();
+    for (int i = 0; i < ins.size(); i++) {
+      Manifest.Port in = ins.get(i);
+      Tensor t = inputs.get(in.name());
+      if (t == null || t.rank() != in.shape().size() || !t.dtype().languageName().equals(in.dtype())) return false;
+      for (int a = 0; a < t.rank(); a++) {
+        Object d = in.shape().get(a);
+        if (d instanceof Integer fixed) {
+          if (fixed != t.dim(a)) return false;
+        } else {
+          int slot = manifest.dims().indexOf(d);
+          if (t.dim(a) < 1 || (dims[slot] != 1 && dims[slot] != t.dim(a))) return false;
+          dims[slot] = t.dim(a);
+        }
+      }
+    }
+    return true;
+  }
+
+  private int expectedSize(Manifest.Port o, int[] dims) {
+    int n = 1;
+    for (int a = 0; a < o.shape().size(); a++) {
+      Object d = o.shape().get(a);
+      n *= d instanceof Integer fixed ? fixed : dims[manifest.dims().indexOf(d)];
+    }
+    return n;
+  }
+
+  private static void copyInto(Tensor from, Tensor to, String name) {
+    if (to == null || to.dtype() != from.dtype() || to.size() != from.size()) {
+      throw new IllegalArgumentException("output " + name + ": expected a " + from.dtype().languageName() + " tensor of "
+          + from.size() + " elements to write into");
+    }
+    switch (from.dtype()) {
+      case F32 -> System.arraycopy(from.floats(), 0, to.floats(), 0, from.size());
+      case F64 -> System.arraycopy(from.doubles(), 0, to.doubles(), 0, from.size());
+      case I32 -> System.arraycopy(from.ints(), 0, to.ints(), 0, from.size());
+      case BOOL -> System.arraycopy(from.bools(), 0, to.bools(), 0, from.size());
+    }
   }
 
   /** Runs an entry point; throws IllegalArgumentException (one line) for bad inputs. */
