@@ -64,6 +64,7 @@ final class TrainCommand extends ModelCommand {
     if (b < 1) throw new UserError("--batch must be positive");
     if (pat < 0) throw new UserError("--patience must not be negative");
     if (resume != null && !Files.isRegularFile(resume)) throw new UserError("--resume: " + resume + ": no such file");
+    if (out != null) createParent(out);
     try (NnModel m = TrainSupport.compileAndLoad(g, file, s)) {
       m.setNanGuard(nanGuard);
       TrainSupport.Splits data = TrainSupport.load(model.data(), m, file, s, true);

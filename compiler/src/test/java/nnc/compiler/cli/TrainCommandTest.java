@@ -73,6 +73,15 @@ class TrainCommandTest {
   }
 
   @Test
+  void outputFilesMayGoToDirectoriesThatDoNotExistYet() throws Exception {
+    Path f = model(INLINE);
+    Path ckpt = dir.resolve("a/b/c.safetensors"), json = dir.resolve("d/m.json"), svg = dir.resolve("e/p.svg");
+    Run r = nnc("train", f.toString(), "--epochs", "1", "--out", ckpt.toString(), "--metrics", json.toString(), "--plot", svg.toString());
+    assertEquals(0, r.status(), r.err());
+    assertTrue(Files.isRegularFile(ckpt) && Files.isRegularFile(json) && Files.isRegularFile(svg), r.out());
+  }
+
+  @Test
   void badCheckpointsAndDataAreOneLineErrors() throws Exception {
     Path f = model(INLINE);
     Path junk = dir.resolve("junk.safetensors");
