@@ -183,7 +183,7 @@ public final class NnModel implements AutoCloseable {
   /** The names of the inputs an entry point takes ("infer", "train", "eval"), in declaration order. */
   public java.util.List<String> inputNames(String entry) {
     Manifest.Entry e = manifest.entry(entry);
-    return e == null ? java.util.List.of() : e.inputs().stream().map(Manifest.Port::name).toList();
+    return e == null ? java.util.List.of() : e.inputs().stream().filter(p -> !p.isNoise()).map(Manifest.Port::name).toList();
   }
 
   /** The number of training steps taken so far (the compiled step counter), 0 without a train objective. */
@@ -242,6 +242,9 @@ public final class NnModel implements AutoCloseable {
     Map<String, String> meta = new LinkedHashMap<>(metadata);
     meta.put("model", manifest.model());
     meta.put("source_sha256", manifest.sourceSha256());
+    // dropout's noise generator, so that a resumed run draws the same masks
+    meta.put("nnc.noise_rng", java.util.Arrays.stream(executor.noiseState()).mapToObj(Long::toString)
+        .collect(java.util.stream.Collectors.joining(",")));
     Map<String, Tensor> out = new LinkedHashMap<>();
     for (Manifest.Slot s : manifest.params()) out.put(s.name(), slice(s));
     for (Manifest.Slot s : manifest.state()) out.put(s.name(), slice(s));
@@ -256,7 +259,18 @@ public final class NnModel implements AutoCloseable {
     for (Manifest.Slot s : manifest.constants()) t.putIfAbsent(s.name(), slice(s));
     float[] next = p.clone();
     fill(next, manifest, t, file);
+    String rng = SafeTensors.readMetadata(file).get("nnc.noise_rng");
+    long[] state = null;
+    if (rng != null) {
+      try {
+        state = java.util.Arrays.stream(rng.split(",")).mapToLong(Long::parseLong).toArray();
+        nnc.runtime.Rng.restore(state);
+      } catch (RuntimeException e) {
+        throw new TensorFormatException(file, "malformed nnc.noise_rng metadata");
+      }
+    }
     System.arraycopy(next, 0, p, 0, p.length);
+    if (state != null) executor.restoreNoise(state);
   }
 
   @Override

@@ -74,6 +74,14 @@ public final class GradCheck {
     // Seeded initial values, jittered so that no ties (equal maxima, zero pre-activations) remain.
     params = new LinkedHashMap<>(Parameters.initial(g, seed));
     params.replaceAll((k, v) -> jitter(v));
+    // Dropout is checked in training mode, with one fixed draw of its noise.
+    for (Node n : Graph.topoOrder(g.roots().values())) {
+      if (n instanceof Leaf.Noise nz) {
+        double[] u = new double[NDArray.size(nz.shape().concrete(dims))];
+        for (int i = 0; i < u.length; i++) u[i] = rng.nextDouble();
+        inputs.put(nz.name(), new NDArray(DType.F64, nz.shape().concrete(dims), u));
+      }
+    }
     wrt.addAll(0, g.params());
   }
 
@@ -112,7 +120,7 @@ public final class GradCheck {
 
   private List<Row> check(Node f, int order, double tolerance) {
     Map<Node, Node> grads = Autodiff.grad(b, f, wrt);
-    Map<String, NDArray> gradValues = new Interpreter(g, inputs, params, true).run(named(grads));
+    Map<String, NDArray> gradValues = new Interpreter(g, inputs, params, true).training(true).run(named(grads));
     List<Row> rows = new ArrayList<>();
     for (Node w : wrt) {
       String name = nameOf(w);
@@ -141,7 +149,7 @@ public final class GradCheck {
     Map<String, NDArray> in = new LinkedHashMap<>(inputs), ps = new LinkedHashMap<>(params);
     if (w instanceof Leaf.Param p) ps.put(p.name(), shifted);
     else in.put(nameOf(w), shifted);
-    return new Interpreter(g, in, ps, true).eval(f).scalar();
+    return new Interpreter(g, in, ps, true).training(true).eval(f).scalar();
   }
 
   private static String nameOf(Node w) {

@@ -142,6 +142,11 @@ final class Builtins {
       return t(b.where(c, a.tensorLike("a", x), a.tensorLike("b", x)));
     });
     def("stop_gradient", List.of("x"), (a, b, ex) -> t(b.stopGradient(a.tensor("x"))));
+    // Inverted dropout: active in the compiled training step, the identity in inference and eval.
+    def("dropout", List.of("x", "p=0.5"), (a, b, ex) -> {
+      Node x = a.tensor("x");
+      return t(b.dropout(x, b.noise(x.shape(), x.dtype()), a.number("p")));
+    });
     def("matmul", List.of("a", "b"), (a, b, ex) -> ex.matmul(a.at(), a.value("a"), a.value("b")));
   }
 

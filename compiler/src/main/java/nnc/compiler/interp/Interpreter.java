@@ -5,6 +5,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import nnc.compiler.ir.Control;
 import nnc.compiler.ir.Dim;
 import nnc.compiler.ir.Elementwise;
 import nnc.compiler.ir.Graph;
@@ -26,6 +27,16 @@ public final class Interpreter {
   private final boolean promoteToF64;
   private final Map<String, Integer> dims = new HashMap<>();
   private final Map<Node, NDArray> memo = new IdentityHashMap<>();
+  private boolean training;
+
+  /**
+   * Evaluates dropout in its training form, with the noise values taken from the inputs under
+   * their names ({@code noise.0}, ...); by default dropout is the identity (evaluation mode).
+   */
+  public Interpreter training(boolean on) {
+    training = on;
+    return this;
+  }
 
   public Interpreter(Graph g, Map<String, NDArray> inputs, Map<String, NDArray> params, boolean promoteToF64) {
     this.inputs = inputs;
@@ -115,6 +126,23 @@ public final class Interpreter {
         Integer size = dims.get(d.dim());
         if (size == null) throw new EvaluationException("dimension " + d.dim() + " is not bound by any given input");
         yield new NDArray(dtype, new int[0], new double[] {size});
+      }
+      case Leaf.Noise nz -> {
+        NDArray v = inputs.get(nz.name());
+        int[] shape = shape(nz);
+        if (v == null) {
+          if (training) throw new EvaluationException("missing values for " + nz.name() + " (the noise of dropout in training mode)");
+          yield new NDArray(dtype, shape, new double[NDArray.size(shape)]); // unused outside training
+        }
+        yield convert(v, dtype);
+      }
+      case Control.Dropout d -> {
+        NDArray x = v(d.x());
+        if (!training) yield x;
+        NDArray noise = v(d.noise());
+        double[] out = new double[x.size()];
+        for (int i = 0; i < out.length; i++) out[i] = noise.data()[i] >= d.p() ? NDArray.round(dtype, x.data()[i] * (1 / (1 - d.p()))) : 0;
+        yield new NDArray(dtype, x.shape(), out);
       }
       case Leaf.Iota i -> {
         int[] s = shape(i);

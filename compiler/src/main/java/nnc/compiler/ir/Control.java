@@ -32,4 +32,56 @@ public final class Control {
   static Node[] vjp(IrBuilder b, StopGradient n, Node g) {
     return new Node[] {null};
   }
+
+  /**
+   * Inverted dropout (PyTorch's convention): in training, each element is kept where its noise is
+   * at least {@code p} and scaled by 1/(1-p), else zeroed; in evaluation it is the identity. Which
+   * one runs is decided by the entry point (the training step vs inference and evaluation), so one
+   * compiled model switches modes without recompiling. The interpreter runs the training form when
+   * asked to.
+   */
+  public record Dropout(Node x, Node noise, double p, TensorType type, Meta meta) implements Node {
+    @Override
+    public List<Node> inputs() {
+      return List.of(x, noise);
+    }
+
+    @Override
+    public String opName() {
+      return "dropout";
+    }
+
+    @Override
+    public String attributes() {
+      return "p=" + Leaf.Literal.format(p);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Dropout d && x == d.x && noise == d.noise && p == d.p;
+    }
+
+    @Override
+    public int hashCode() {
+      return Node.hash(p, inputs());
+    }
+  }
+
+  static TensorType dropoutType(TensorType x, TensorType noise, double p) {
+    if (!x.isFloat()) throw new IrException("dropout: expects a float tensor, got " + x);
+    if (!(p >= 0 && p < 1)) throw new IrException("dropout: p must be in [0, 1), got " + p);
+    if (!noise.shape().equals(x.shape())) throw new IrException("dropout: noise " + noise + " does not match " + x);
+    return x;
+  }
+
+  /** The training-mode mask as IR: keep where noise >= p, scaled by 1/(1-p). */
+  static Node trainingMask(IrBuilder b, Dropout n, Node v) {
+    Node keep = b.binary(BinaryOp.GE, n.noise(), b.scalar(n.p(), n.noise()));
+    return b.where(keep, b.mul(v, b.scalar(1 / (1 - n.p()), v)), b.scalar(0, v));
+  }
+
+  static Node[] vjp(IrBuilder b, Dropout n, Node g) {
+    // Gradients exist only in training, where dropout multiplies by the (constant) mask.
+    return new Node[] {trainingMask(b, n, g), null};
+  }
 }

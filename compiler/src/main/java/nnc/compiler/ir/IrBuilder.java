@@ -217,6 +217,17 @@ public final class IrBuilder {
     return intern(new Normalizer.LogSoftmax(x, axis, Normalizer.type("log_softmax", x.type(), axis), meta));
   }
 
+  private int noiseIds;
+
+  /** A fresh noise leaf (each call of this method makes a distinct one). */
+  public Node noise(Shape shape, DType dtype) {
+    return intern(new Leaf.Noise(noiseIds++, new TensorType(dtype, shape), meta));
+  }
+
+  public Node dropout(Node x, Node noise, double p) {
+    return intern(new Control.Dropout(x, noise, p, Control.dropoutType(x.type(), noise.type(), p), meta));
+  }
+
   public Node stopGradient(Node x) {
     return intern(new Control.StopGradient(x, x.type(), meta));
   }

@@ -190,6 +190,43 @@ public final class Leaf {
     }
   }
 
+  /**
+   * Fresh uniform random numbers in [0, 1) for every call of a training step (the randomness of
+   * dropout). The runtime fills it from a seeded generator whose state goes into checkpoints; the
+   * interpreter takes it like an input, named {@code noise.ID}.
+   */
+  public record Noise(int id, TensorType type, Meta meta) implements Node {
+    @Override
+    public List<Node> inputs() {
+      return List.of();
+    }
+
+    @Override
+    public String opName() {
+      return "noise";
+    }
+
+    @Override
+    public String attributes() {
+      return name();
+    }
+
+    /** The name under which its values are fed: {@code noise.3}. */
+    public String name() {
+      return "noise." + id;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Noise n && id == n.id && type.equals(n.type);
+    }
+
+    @Override
+    public int hashCode() {
+      return id * 31 + type.hashCode();
+    }
+  }
+
   /** An i32 tensor whose value at each position is its index along {@code axis} (for one_hot). */
   public record Iota(int axis, TensorType type, Meta meta) implements Node {
     public Iota {

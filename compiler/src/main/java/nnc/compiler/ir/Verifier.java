@@ -48,6 +48,7 @@ public final class Verifier {
       case Leaf.Constant c -> c.type();
       case Leaf.DimSize d -> d.type();
       case Leaf.Iota i -> i.type();
+      case Leaf.Noise x -> x.type();
       case Elementwise.Unary u -> Elementwise.unaryType(u.op(), u.x().type());
       case Elementwise.Binary b -> Elementwise.binaryType(b.op(), b.a().type(), b.b().type());
       case Elementwise.Where w -> Elementwise.whereType(w.cond().type(), w.a().type(), w.b().type());
@@ -67,6 +68,7 @@ public final class Verifier {
       case Normalizer.Softmax s -> Normalizer.type("softmax", s.x().type(), s.axis());
       case Normalizer.LogSoftmax s -> Normalizer.type("log_softmax", s.x().type(), s.axis());
       case Control.StopGradient s -> s.x().type();
+      case Control.Dropout d -> Control.dropoutType(d.x().type(), d.noise().type(), d.p());
     };
   }
 

@@ -148,6 +148,10 @@ final class EntryLowering {
       }
       case Movement.Broadcast b -> value(b.x(), s, idx);
       case Leaf.Iota i -> new Fx.FromInt(idx[i.axis()]);
+      // The training step drops; inference and evaluation pass x through (PyTorch's inverted dropout).
+      case Control.Dropout d -> !training() ? value(d.x(), s, idx) : new Fx.Select(
+          new Fx.Binary(BinaryOp.GE, value(d.noise(), s, idx), Fx.c((float) d.p())),
+          new Fx.Binary(BinaryOp.MUL, value(d.x(), s, idx), Fx.c((float) (1 / (1 - d.p())))), Fx.c(0));
       default -> throw new IllegalStateException("no expression for " + n.opName());
     };
   }
@@ -157,6 +161,11 @@ final class EntryLowering {
   }
 
   // ---- kernels ------------------------------------------------------------------------------------
+
+  /** Whether this is the training step (dropout active) rather than inference or evaluation. */
+  boolean training() {
+    return entry.equals(ModelCompiler.TRAIN);
+  }
 
   /** Other nodes whose values the kernel being emitted also stores (see {@link #elementwise}). */
   private List<Node> siblings = List.of();
@@ -190,7 +199,7 @@ final class EntryLowering {
   private List<Node> materialized(List<Node> operands) {
     List<Node> out = new ArrayList<>();
     for (Node o : operands) {
-      if (inlined(o)) continue;
+      if (inlined(o) || (o instanceof Leaf.Noise && !training())) continue;
       Node s = storage(o);
       if (fusion.isFused(s)) out.addAll(materialized(s.inputs()));
       else out.add(s);
@@ -224,7 +233,8 @@ final class EntryLowering {
   /** Lowers one node (operands already lowered). */
   void lower(Node n) {
     if (order != null) lowered = order.indexOf(n);
-    if (inlined(n) || n instanceof Leaf.Input || n instanceof Leaf.Param || n instanceof Leaf.Constant) {
+    if (n instanceof Leaf.Noise && !training()) return; // dropout is the identity outside the training step
+    if (inlined(n) || n instanceof Leaf.Input || n instanceof Leaf.Noise || n instanceof Leaf.Param || n instanceof Leaf.Constant) {
       buffer(n);
       return;
     }
@@ -240,6 +250,7 @@ final class EntryLowering {
       case Elementwise.Cast c -> elementwise(n, out);
       case Movement.Broadcast b -> elementwise(n, out);
       case Leaf.Iota i -> elementwise(n, out);
+      case Control.Dropout d -> elementwise(n, out);
       case Reduction.Reduce r -> emit(n, "reduce", Reductions.reduce(this, r, out), List.of(r.x()));
       case Reduction.ArgMax a -> emit(n, "reduce", Reductions.argMax(this, a, out), List.of(a.x()));
       case Reduction.FirstMaxMask m -> emit(n, "reduce", Reductions.firstMaxMask(this, m, out), List.of(m.x()));
@@ -328,7 +339,7 @@ final class EntryLowering {
   }
 
   private boolean isAvailable(Node leaf) {
-    if (leaf instanceof Leaf.Input || leaf instanceof Leaf.Param || leaf instanceof Leaf.Constant) return true;
+    if (leaf instanceof Leaf.Input || leaf instanceof Leaf.Noise || leaf instanceof Leaf.Param || leaf instanceof Leaf.Constant) return true;
     if (computed.contains(leaf)) return true;
     int at = order.indexOf(leaf);
     return at >= 0 && at < lowered;

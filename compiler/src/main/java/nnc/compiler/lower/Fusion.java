@@ -68,7 +68,7 @@ final class Fusion {
 
   static boolean isElementwise(Node n) {
     return n instanceof Elementwise.Unary || n instanceof Elementwise.Binary || n instanceof Elementwise.Where
-        || n instanceof Elementwise.Cast;
+        || n instanceof Elementwise.Cast || n instanceof Control.Dropout;
   }
 
   private boolean fusible(Node n) {

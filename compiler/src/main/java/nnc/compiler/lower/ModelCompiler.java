@@ -165,6 +165,10 @@ public final class ModelCompiler {
       if (b.node() instanceof Leaf.Input in) {
         first[b.id()] = -1;
         inputs.add(new Manifest.Port(in.name(), in.dtype().languageName(), shapeJson(in.shape()), b.id()));
+      } else if (b.node() instanceof Leaf.Noise nz) {
+        // Filled by the runtime from its noise generator, not by the caller.
+        first[b.id()] = -1;
+        inputs.add(new Manifest.Port(nz.name(), nz.dtype().languageName(), shapeJson(nz.shape()), b.id()));
       }
     }
     // In declaration order, not buffer order: the typed facade's parameters follow this list.

@@ -259,6 +259,7 @@ public final class FacadeEmitter {
     List<Param> params = new ArrayList<>();
     Set<String> used = new HashSet<>();
     for (Manifest.Port in : e.inputs()) {
+      if (in.isNoise()) continue;
       JType type = JType.of(in, false);
       if (type == null) {
         notes.add(e.name() + ": input " + in.name() + " is " + in.dtype() + ", which the facade does not take; no "

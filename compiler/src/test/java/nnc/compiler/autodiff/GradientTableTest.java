@@ -275,13 +275,28 @@ class GradientTableTest {
     List<String> missing = new ArrayList<>();
     for (Class<?> k : Node.class.getPermittedSubclasses()) {
       // Parameters behave as inputs here; they are checked by gradCheckOfAModelWithParameters.
-      if (!kinds.contains(k) && k != Leaf.Param.class) missing.add(k.getSimpleName());
+      // Dropout's gradient is its training form, which needs fixed noise: dropoutInTrainingMode.
+      boolean elsewhere = k == Leaf.Param.class || k == Leaf.Noise.class || k == nnc.compiler.ir.Control.Dropout.class;
+      if (!kinds.contains(k) && !elsewhere) missing.add(k.getSimpleName());
     }
     for (UnaryOp op : UnaryOp.values()) if (!seen.contains(op.printName())) missing.add(op.printName());
     for (BinaryOp op : BinaryOp.values()) if (!seen.contains(op.printName())) missing.add(op.printName());
     for (ReduceOp op : ReduceOp.values()) if (!seen.contains("reduce_" + op.printName())) missing.add("reduce_" + op.printName());
     for (String op : List.of("first_max_mask", "first_min_mask")) if (!seen.contains(op)) missing.add(op);
     assertEquals(List.of(), missing, "primitives without a row in the gradient table");
+  }
+
+  /** Dropout in training mode (one fixed draw of noise): first and second order against differences. */
+  @Test
+  void dropoutInTrainingMode() {
+    Graph g = GradHarness.compile("drop.nn", """
+        input x : f64[B, 6]
+        param W : f64[6, 4] = normal(0, 0.5)
+        h = dropout(tanh(x @ W), 0.3)
+        train minimize mean(h * h) + sum(dropout(W, 0.5) ^ 2) with sgd
+        """);
+    GradCheck.Report r = GradCheck.run(g, 3, 5, 2, 1e-6);
+    assertTrue(r.passed(), r.table());
   }
 
   /** GradCheck (the checker behind `nnc gradcheck`) passes on a model with parameters, to second order. */

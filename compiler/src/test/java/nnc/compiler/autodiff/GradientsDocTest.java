@@ -67,7 +67,9 @@ class GradientsDocTest {
         b.scatterAdd(x, idx, Shape.of(5, 3)),
         b.softmax(x, 1),
         b.logSoftmax(x, 1),
-        b.stopGradient(x)));
+        b.stopGradient(x),
+        b.noise(Shape.of(2, 3), DType.F64),
+        b.dropout(x, b.noise(Shape.of(2, 3), DType.F64), 0.5)));
     for (UnaryOp op : UnaryOp.values()) out.add(b.unary(op, x));
     for (BinaryOp op : BinaryOp.values()) out.add(b.binary(op, x, v));
     for (ReduceOp op : ReduceOp.values()) out.add(b.reduce(op, x, Axes.of(1), false));

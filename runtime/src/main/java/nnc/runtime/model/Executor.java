@@ -126,6 +126,7 @@ public final class Executor {
     List<Manifest.Port> ins = entry.inputs();
     for (int i = 0; i < ins.size(); i++) {
       Manifest.Port in = ins.get(i);
+      if (in.isNoise()) return false;
       Tensor t = inputs.get(in.name());
       if (t == null || t.rank() != in.shape().size() || !t.dtype().languageName().equals(in.dtype())) return false;
       for (int a = 0; a < t.rank(); a++) {
@@ -164,6 +165,23 @@ public final class Executor {
     }
   }
 
+  /** The generator of dropout's noise; its state belongs in checkpoints for bit-identical resumes. */
+  private nnc.runtime.Rng noise = new nnc.runtime.Rng(0x6e6e63L);
+
+  public synchronized long[] noiseState() {
+    return noise.state();
+  }
+
+  public synchronized void restoreNoise(long[] state) {
+    noise = nnc.runtime.Rng.restore(state);
+  }
+
+  private synchronized void fillNoise(Manifest.Port port, float[] m, int at, Map<String, Integer> dims) {
+    int n = 1;
+    for (Object d : port.shape()) n *= d instanceof Integer f ? f : dims.get((String) d);
+    for (int i = 0; i < n; i++) m[at + i] = (float) noise.nextDouble();
+  }
+
   /** Runs an entry point; throws IllegalArgumentException (one line) for bad inputs. */
   public Map<String, Tensor> run(String entryName, Map<String, Tensor> inputs) {
     int index = manifest.entryIndex(entryName);
@@ -181,7 +199,11 @@ public final class Executor {
     // Guarded: regions no input fills hold what an earlier call left there; clear them so that a
     // kernel writing part of a buffer is not blamed for stale values.
     if (guard) Arrays.fill(m, 0, (int) plan.size(), 0f);
-    for (Manifest.Port in : entry.inputs()) copyIn(inputs.get(in.name()), m, plan.offsets()[in.buffer()]);
+    for (Manifest.Port in : entry.inputs()) {
+      Tensor t = inputs.get(in.name());
+      if (t == null && in.isNoise()) fillNoise(in, m, plan.offsets()[in.buffer()], dims);
+      else copyIn(t, m, plan.offsets()[in.buffer()]);
+    }
     if (guard) runGuarded(index, entry, plan, dims, p, m, rt);
     else code.call(index, p, m, rt);
     Map<String, Tensor> out = new LinkedHashMap<>();
@@ -265,6 +287,7 @@ public final class Executor {
     Map<String, Integer> dims = new LinkedHashMap<>();
     for (Manifest.Port in : entry.inputs()) {
       Tensor t = inputs.get(in.name());
+      if (t == null && in.isNoise()) continue;
       if (t == null) {
         throw new IllegalArgumentException(entry.name() + ": missing input '" + in.name() + "' (" + in.dtype() + shapeText(in.shape()) + ")");
       }

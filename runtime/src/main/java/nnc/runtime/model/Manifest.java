@@ -39,7 +39,12 @@ public record Manifest(String model, String className, String nncVersion, String
   public record Hyper(int offset, double initial) {}
 
   /** A named tensor of an entry point in a workspace buffer. Shape entries are Integer or String (a dim). */
-  public record Port(String name, String dtype, List<Object> shape, int buffer) {}
+  public record Port(String name, String dtype, List<Object> shape, int buffer) {
+    /** The random numbers of dropout ({@code noise.N}): filled by the runtime, not by the caller. */
+    public boolean isNoise() {
+      return name.startsWith("noise.");
+    }
+  }
 
   /** A workspace buffer: {@code fixed} times the product of {@code dims} floats, live from kernel first to last. */
   public record BufferSpec(String name, long fixed, List<String> dims, int first, int last) {}

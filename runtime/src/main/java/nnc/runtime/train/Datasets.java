@@ -41,6 +41,7 @@ public final class Datasets {
     if (e == null) throw new IllegalArgumentException("model " + model.manifest().model() + " has no " + entry + " entry point");
     Map<String, InputType> out = new LinkedHashMap<>();
     for (Manifest.Port p : e.inputs()) {
+      if (p.isNoise()) continue;
       List<Object> shape = p.shape();
       if (shape.isEmpty() || !(shape.get(0) instanceof String)) {
         throw new IllegalArgumentException("input " + p.name() + ": its first axis must be the symbolic batch dimension to train on data");
