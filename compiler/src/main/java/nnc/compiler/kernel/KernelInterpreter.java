@@ -24,6 +24,12 @@ public final class KernelInterpreter {
     this.rt = rt;
   }
 
+  /** The program as {@link nnc.runtime.ModelCode}, interpreted: the reference the emitted classes are compared with. */
+  public static nnc.runtime.ModelCode code(Program program) {
+    List<String> names = List.copyOf(program.entries().keySet());
+    return (entry, p, m, rt) -> call(program, names.get(entry), p, m, rt);
+  }
+
   /** Runs one entry point of {@code program}. */
   public static void call(Program program, String entry, float[] p, float[] m, int[] rt) {
     KernelInterpreter in = new KernelInterpreter(program, p, m, rt);

@@ -3,13 +3,10 @@ package nnc.compiler.lower;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import nnc.compiler.autodiff.GradientGraph;
 import nnc.compiler.frontend.Elaborator;
 import nnc.compiler.interp.Interpreter;
@@ -30,18 +27,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * through the runtime's executor (inputs, memory plan, outputs), against the tensor interpreter.
  */
 class LoweringTest {
-  static final Path SAMPLES = Path.of("../samples");
-
-  static Stream<String> samples() throws IOException {
-    try (Stream<Path> s = Files.list(SAMPLES)) {
-      return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".nn")).map(n -> n.replace(".nn", "")).sorted().toList().stream();
-    }
-  }
-
   /** A ModelCode that runs the kernel program with the kernel interpreter. */
   static ModelCode interpreted(CompiledModel c) {
-    List<String> names = List.copyOf(c.program().entries().keySet());
-    return (entry, p, m, rt) -> KernelInterpreter.call(c.program(), names.get(entry), p, m, rt);
+    return KernelInterpreter.code(c.program());
   }
 
   static Map<String, NDArray> nd(Map<String, Tensor> in) {
@@ -60,10 +48,10 @@ class LoweringTest {
   }
 
   @ParameterizedTest
-  @MethodSource("samples")
+  @MethodSource("nnc.compiler.SampleFiles#names")
   void kernelsComputeWhatTheInterpreterComputes(String name) throws Exception {
-    Graph g = Elaborator.compile(SAMPLES.resolve(name + ".nn"));
-    CompiledModel c = ModelCompiler.compile(g, Files.readString(SAMPLES.resolve(name + ".nn")), "test", 3);
+    Graph g = Elaborator.compile(nnc.compiler.SampleFiles.file(name));
+    CompiledModel c = ModelCompiler.compile(g, Files.readString(nnc.compiler.SampleFiles.file(name)), "test", 3);
     Map<String, NDArray> params = Parameters.initial(g, 3);
     for (int batch : new int[] {1, 7}) {
       Executor ex = new Executor(c.manifest(), interpreted(c), c.pInit().clone());

@@ -2,12 +2,9 @@ package nnc.compiler.backend.asm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import nnc.compiler.frontend.Elaborator;
 import nnc.compiler.ir.Graph;
 import nnc.compiler.kernel.KernelInterpreter;
@@ -26,28 +23,14 @@ import org.junit.jupiter.params.provider.MethodSource;
  * training steps, for several batch sizes.
  */
 class AsmSamplesTest {
-  private static final Path SAMPLES = Path.of("../samples");
-
-  static Stream<String> samples() throws IOException {
-    try (Stream<Path> s = Files.list(SAMPLES)) {
-      return s.map(p -> p.getFileName().toString())
-          .filter(n -> n.endsWith(".nn"))
-          .map(n -> n.substring(0, n.length() - 3))
-          .sorted()
-          .toList()
-          .stream();
-    }
-  }
-
   @ParameterizedTest(name = "{0}")
-  @MethodSource("samples")
+  @MethodSource("nnc.compiler.SampleFiles#names")
   void bytecodeMatchesTheKernelInterpreter(String name) throws Exception {
-    Path file = SAMPLES.resolve(name + ".nn");
+    Path file = nnc.compiler.SampleFiles.file(name);
     Graph g = Elaborator.compile(file);
     CompiledModel c = ModelCompiler.compile(g, Files.readString(file), "test", 3);
     ModelCode code = AsmEmitterTest.load(c.program());
-    List<String> names = List.copyOf(c.program().entries().keySet());
-    ModelCode reference = (e, p, m, rt) -> KernelInterpreter.call(c.program(), names.get(e), p, m, rt);
+    ModelCode reference = KernelInterpreter.code(c.program());
     for (int batch : new int[] {1, 3}) { // the kernel interpreter is slow on the MNIST shapes
       Executor got = new Executor(c.manifest(), code, c.pInit().clone());
       Executor want = new Executor(c.manifest(), reference, c.pInit().clone());

@@ -2,11 +2,9 @@ package nnc.compiler.backend.java;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.stream.Stream;
 import nnc.compiler.backend.asm.AsmEmitter;
 import nnc.compiler.frontend.Elaborator;
 import nnc.compiler.ir.Graph;
@@ -28,23 +26,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * intrinsics, and each class warms up on its own.
  */
 class JavaSamplesTest {
-  private static final Path SAMPLES = Path.of("../samples");
-
-  static Stream<String> samples() throws IOException {
-    try (Stream<Path> s = Files.list(SAMPLES)) {
-      return s.map(p -> p.getFileName().toString())
-          .filter(n -> n.endsWith(".nn"))
-          .map(n -> n.substring(0, n.length() - 3))
-          .sorted()
-          .toList()
-          .stream();
-    }
-  }
-
   @ParameterizedTest(name = "{0}")
-  @MethodSource("samples")
+  @MethodSource("nnc.compiler.SampleFiles#names")
   void javaSourceAgreesWithTheBytecode(String name) throws Exception {
-    Path file = SAMPLES.resolve(name + ".nn");
+    Path file = nnc.compiler.SampleFiles.file(name);
     Graph g = Elaborator.compile(file);
     CompiledModel c = ModelCompiler.compile(g, Files.readString(file), "test", 3);
     ModelCode java = JavaCompilation.load(c.program());
