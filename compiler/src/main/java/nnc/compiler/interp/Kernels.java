@@ -161,6 +161,51 @@ final class Kernels {
     return new NDArray(x.dtype(), outShape, out);
   }
 
+  /**
+   * im2col: out[l, i, j, p, q] = x[l, p*sh + i*dh, q*sw + j*dw] over the flattened leading axes l
+   * ({@code outShape} ends with kh, kw, OH, OW).
+   */
+  static NDArray unfold(NDArray x, nnc.compiler.ir.Window.Geometry g, int[] outShape) {
+    int r = x.rank(), h = x.shape()[r - 2], w = x.shape()[r - 1];
+    int oh = outShape[outShape.length - 2], ow = outShape[outShape.length - 1];
+    int lead = x.size() / (h * w);
+    double[] out = new double[NDArray.size(outShape)];
+    int o = 0;
+    for (int l = 0; l < lead; l++) {
+      for (int i = 0; i < g.kh(); i++) {
+        for (int j = 0; j < g.kw(); j++) {
+          for (int p = 0; p < oh; p++) {
+            for (int q = 0; q < ow; q++) {
+              out[o++] = x.data()[(l * h + p * g.sh() + i * g.dh()) * w + q * g.sw() + j * g.dw()];
+            }
+          }
+        }
+      }
+    }
+    return new NDArray(x.dtype(), outShape, out);
+  }
+
+  /** col2im, the transpose of {@link #unfold}: each x[l, i, j, p, q] is added to out[l, p*sh + i*dh, q*sw + j*dw]. */
+  static NDArray fold(NDArray x, nnc.compiler.ir.Window.Geometry g, int[] outShape) {
+    int r = x.rank(), oh = x.shape()[r - 2], ow = x.shape()[r - 1];
+    int h = outShape[outShape.length - 2], w = outShape[outShape.length - 1];
+    int lead = NDArray.size(outShape) / (h * w);
+    double[] out = new double[NDArray.size(outShape)];
+    int k = 0;
+    for (int l = 0; l < lead; l++) {
+      for (int i = 0; i < g.kh(); i++) {
+        for (int j = 0; j < g.kw(); j++) {
+          for (int p = 0; p < oh; p++) {
+            for (int q = 0; q < ow; q++) {
+              out[(l * h + p * g.sh() + i * g.dh()) * w + q * g.sw() + j * g.dw()] += x.data()[k++];
+            }
+          }
+        }
+      }
+    }
+    return new NDArray(x.dtype(), outShape, roundAll(x.dtype(), out));
+  }
+
   static NDArray concat(List<NDArray> parts, int axis) {
     int[] outShape = parts.get(0).shape().clone();
     outShape[axis] = parts.stream().mapToInt(p -> p.shape()[axis]).sum();

@@ -8,6 +8,7 @@ import nnc.compiler.ir.Movement;
 import nnc.compiler.ir.Node;
 import nnc.compiler.ir.Normalizer;
 import nnc.compiler.ir.Reduction;
+import nnc.compiler.ir.Window;
 import nnc.runtime.DType;
 
 /** Reference semantics of the non-elementwise primitives. */
@@ -64,6 +65,8 @@ final class Structural {
       case Normalizer.Softmax s -> Kernels.softmax(v.apply(s.x()), s.axis(), false);
       case Normalizer.LogSoftmax s -> Kernels.softmax(v.apply(s.x()), s.axis(), true);
       case Control.StopGradient s -> v.apply(s.x());
+      case Window.Unfold u -> Kernels.unfold(v.apply(u.x()), u.geometry(), shape);
+      case Window.Fold f -> Kernels.fold(v.apply(f.x()), f.geometry(), shape);
       default -> throw new IllegalStateException("no reference semantics for " + node.opName());
     };
   }

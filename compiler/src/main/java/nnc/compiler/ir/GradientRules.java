@@ -37,6 +37,8 @@ public final class GradientRules {
       case Normalizer.LogSoftmax s -> Normalizer.vjp(b, s, g);
       case Control.StopGradient s -> Control.vjp(b, s, g);
       case Control.Dropout d -> Control.vjp(b, d, g);
+      case Window.Unfold u -> Window.vjp(b, u, g);
+      case Window.Fold f -> Window.vjp(b, f, g);
     };
   }
 

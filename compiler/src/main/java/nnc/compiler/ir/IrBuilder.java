@@ -199,6 +199,16 @@ public final class IrBuilder {
     return reshape(r, target);
   }
 
+  // ---- sliding windows ----------------------------------------------------------------------
+
+  public Node unfold(Node x, Window.Geometry g) {
+    return intern(new Window.Unfold(x, g, Window.unfoldType(x.type(), g), meta));
+  }
+
+  public Node fold(Node x, Window.Geometry g, int h, int w) {
+    return intern(new Window.Fold(x, g, h, w, Window.foldType(x.type(), g, h, w), meta));
+  }
+
   // ---- indexing, normalizers, control ---------------------------------------------------------
 
   public Node gather(Node table, Node idx) {

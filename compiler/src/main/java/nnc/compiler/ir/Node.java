@@ -14,7 +14,7 @@ import java.util.Objects;
  *
  * <p>The families, one file each with their shape rules and gradient rules: {@link Leaf},
  * {@link Elementwise}, {@link Reduction}, {@link Linalg}, {@link Movement}, {@link Indexing},
- * {@link Normalizer}, {@link Control}.
+ * {@link Normalizer}, {@link Control}, {@link Window}.
  */
 public sealed interface Node
     permits Leaf.Input, Leaf.Param, Leaf.Constant, Leaf.DimSize, Leaf.Iota, Leaf.Noise,
@@ -25,7 +25,8 @@ public sealed interface Node
         Movement.Pad, Movement.Concat,
         Indexing.Gather, Indexing.ScatterAdd,
         Normalizer.Softmax, Normalizer.LogSoftmax,
-        Control.StopGradient, Control.Dropout {
+        Control.StopGradient, Control.Dropout,
+        Window.Unfold, Window.Fold {
 
   TensorType type();
 

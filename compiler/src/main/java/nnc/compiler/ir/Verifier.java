@@ -69,6 +69,8 @@ public final class Verifier {
       case Normalizer.LogSoftmax s -> Normalizer.type("log_softmax", s.x().type(), s.axis());
       case Control.StopGradient s -> s.x().type();
       case Control.Dropout d -> Control.dropoutType(d.x().type(), d.noise().type(), d.p());
+      case Window.Unfold u -> Window.unfoldType(u.x().type(), u.geometry());
+      case Window.Fold f -> Window.foldType(f.x().type(), f.geometry(), f.h(), f.w());
     };
   }
 

@@ -19,6 +19,7 @@ import nnc.compiler.ir.Numbering;
 import nnc.compiler.ir.Reduction;
 import nnc.compiler.ir.Shape;
 import nnc.compiler.ir.TextPrinter;
+import nnc.compiler.ir.Window;
 import nnc.compiler.kernel.Fx;
 import nnc.compiler.kernel.Ix;
 import nnc.compiler.kernel.Kernel;
@@ -271,6 +272,8 @@ final class EntryLowering {
       case Indexing.ScatterAdd sa -> emit(n, "gather", Gathers.scatterAdd(this, sa, out), List.of(sa.src(), sa.idx()));
       case Normalizer.Softmax sm -> emit(n, "softmax", Softmaxes.lower(this, sm.x(), sm.axis(), false, out), List.of(sm.x()));
       case Normalizer.LogSoftmax sm -> emit(n, "softmax", Softmaxes.lower(this, sm.x(), sm.axis(), true, out), List.of(sm.x()));
+      case Window.Unfold u -> emit(n, "copy", Windows.unfold(this, u, out), List.of(u.x()));
+      case Window.Fold f -> emit(n, "fold", Windows.fold(this, f, out), List.of(f.x()));
       default -> throw new IllegalStateException("no lowering for " + n.opName());
     }
   }

@@ -12,6 +12,7 @@ import nnc.compiler.ir.Movement;
 import nnc.compiler.ir.Node;
 import nnc.compiler.ir.Normalizer;
 import nnc.compiler.ir.Reduction;
+import nnc.compiler.ir.Window;
 
 /** A node rebuilt over new operands with the same op and payload, through the builder (so interned). */
 final class Rebuild {
@@ -48,6 +49,8 @@ final class Rebuild {
       case Normalizer.LogSoftmax s -> b.logSoftmax(in.get(0), s.axis());
       case Control.StopGradient s -> b.stopGradient(in.get(0));
       case Control.Dropout d -> b.dropout(in.get(0), in.get(1), d.p());
+      case Window.Unfold u -> b.unfold(in.get(0), u.geometry());
+      case Window.Fold f -> b.fold(in.get(0), f.geometry(), f.h(), f.w());
     };
   }
 
