@@ -22,6 +22,7 @@ import nnc.compiler.ir.Node;
 import nnc.compiler.ir.ReduceOp;
 import nnc.compiler.ir.Shape;
 import nnc.compiler.ir.UnaryOp;
+import nnc.compiler.ir.Window;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -170,9 +171,38 @@ class GradientTableTest {
     return rows;
   }
 
+  /** Window.Unfold and Window.Fold, and the convolution and pooling built on them. */
+  static final List<Row> WINDOWS = List.of(
+      // ---- Window (unfold, fold) ---------------------------------------------------------------
+      ir("unfold 2x2 stride 1", (b, in) -> b.unfold(in.get("x"), new Window.Geometry(2, 2, 1, 1, 1, 1)), "x f64[2,3,4]"),
+      ir("unfold 2x3 stride [2,1] dilation [1,2], symbolic batch",
+          (b, in) -> b.unfold(in.get("x"), new Window.Geometry(2, 3, 2, 1, 1, 2)), "x f64[B,5,6]"),
+      ir("fold 2x2 stride 1 (overlapping windows sum)",
+          (b, in) -> b.fold(in.get("x"), new Window.Geometry(2, 2, 1, 1, 1, 1), 3, 4), "x f64[2,2,2,2,3]"),
+      ir("fold 2x2 stride 2 dilation [1,2]",
+          (b, in) -> b.fold(in.get("x"), new Window.Geometry(2, 2, 2, 2, 1, 2), 4, 5), "x f64[2,2,2,2]"),
+      // ---- convolution and pooling built-ins ---------------------------------------------------
+      src("conv2d", "conv2d(x, w)", "x f64[B,2,4,4]", "w f64[3,2,2,2]"),
+      src("conv2d stride 2 padding 1 bias", "conv2d(x, w, b, stride=2, padding=1)", "x f64[2,2,5,5]", "w f64[3,2,3,3]",
+          "b f64[3]"),
+      src("conv2d dilation 2", "conv2d(x, w, dilation=2)", "x f64[1,2,5,5]", "w f64[2,2,2,2]"),
+      src("conv2d groups 2 bias, pairs", "conv2d(x, w, b, stride=[1,2], padding=[1,0], groups=2)", "x f64[2,4,3,4]",
+          "w f64[4,2,2,2]", "b f64[4]"),
+      src("conv2d fan-out conv(x, x)", "conv2d(x, x)", "x f64[2,2,2,2]"),
+      src("conv1d stride 2 padding 1 bias", "conv1d(x, w, b, stride=2, padding=1)", "x f64[2,2,7]", "w f64[3,2,3]", "b f64[3]"),
+      src("conv1d groups 2 dilation 2", "conv1d(x, w, groups=2, dilation=2)", "x f64[1,4,6]", "w f64[2,2,2]"),
+      src("max_pool2d 2x2", "max_pool2d(x, 2)", "x f64[B,2,4,4]").kinked(),
+      src("max_pool2d 3x3 stride 2 padding 1", "max_pool2d(x, 3, stride=2, padding=1)", "x f64[2,1,5,5]").kinked(),
+      src("avg_pool2d 2x2", "avg_pool2d(x, 2)", "x f64[2,2,4,4]"),
+      src("avg_pool2d 3x2 stride 1 padding 1 (padding counts)", "avg_pool2d(x, [3,2], stride=1, padding=1)", "x f64[1,2,3,4]"),
+      src("global_avg_pool", "global_avg_pool(x)", "x f64[B,3,2,3]"),
+      src("pad the last two axes", "pad(x, [[1,0],[2,1]])", "x f64[2,2,3]"),
+      src("pad then conv2d then relu", "relu(conv2d(pad(x, [[1,1],[1,1]]), w))", "x f64[1,1,3,3]", "w f64[2,1,2,2]").kinked());
+
   static List<Row> allRows() {
     List<Row> all = new ArrayList<>(TABLE);
     all.addAll(REDUCTIONS);
+    all.addAll(WINDOWS);
     return all;
   }
 
@@ -240,7 +270,12 @@ class GradientTableTest {
       Kink.of("pow: second order at x = 0 (convention 0 for the log x terms)", "x ^ y", "x f64[2]", "y f64[2]")
           .at("x", 0, 0).at("y", 2, 3).grad("x", 0, 0).grad("y", 0, 0).hvp("x", 2, 0).hvp("y", 0, 0),
       Kink.of("pow: d/dx x^0 at x = 0 is 0 (PyTorch masks exponent 0)", "x ^ y", "x f64[1]", "y f64[1]")
-          .at("x", 0).at("y", 0).grad("x", 0).grad("y", 0));
+          .at("x", 0).at("y", 0).grad("x", 0).grad("y", 0),
+      // ---- pooling ties (Window) ---------------------------------------------------------------
+      Kink.of("max_pool2d ties go to the first maximum of each window (row-major)", "max_pool2d(x, 2)", "x f64[1,1,2,4]")
+          .at("x", 3, 3, 1, 2, 3, 3, 2, 2).grad("x", 1, 0, 0, 1, 0, 0, 0, 0).hvp("x", 0, 0, 0, 0, 0, 0, 0, 0),
+      Kink.of("max_pool2d padding never wins, even against negative inputs", "max_pool2d(x, 2, padding=1)", "x f64[1,1,2,2]")
+          .at("x", -1, -2, -3, -4).grad("x", 1, 1, 1, 1));
 
   static Stream<Kink> kinks() {
     return KINKS.stream();

@@ -69,7 +69,10 @@ class GradientsDocTest {
         b.logSoftmax(x, 1),
         b.stopGradient(x),
         b.noise(Shape.of(2, 3), DType.F64),
-        b.dropout(x, b.noise(Shape.of(2, 3), DType.F64), 0.5)));
+        b.dropout(x, b.noise(Shape.of(2, 3), DType.F64), 0.5),
+        // Window
+        b.unfold(x, new nnc.compiler.ir.Window.Geometry(2, 2, 1, 1, 1, 1)),
+        b.fold(b.unfold(x, new nnc.compiler.ir.Window.Geometry(2, 2, 1, 1, 1, 1)), new nnc.compiler.ir.Window.Geometry(2, 2, 1, 1, 1, 1), 2, 3)));
     for (UnaryOp op : UnaryOp.values()) out.add(b.unary(op, x));
     for (BinaryOp op : BinaryOp.values()) out.add(b.binary(op, x, v));
     for (ReduceOp op : ReduceOp.values()) out.add(b.reduce(op, x, Axes.of(1), false));
