@@ -134,10 +134,10 @@ final class Convolutions {
     int oh = outSize(hp, kernel.h(), stride.h(), dilation.h());
     int ow = outSize(wp, kernel.w(), stride.w(), dilation.w());
     if (oh < 1 || ow < 1) {
-      throw ex.elaborator().error(a.at(), fn + ": input " + x.type() + " with padding " + padding.h() + "x" + padding.w()
-          + " is smaller than the " + (dilation.h() > 1 || dilation.w() > 1 ? "dilated " : "") + "kernel "
-          + (dilation.h() * (kernel.h() - 1) + 1) + "x" + (dilation.w() * (kernel.w() - 1) + 1)
-          + ": output size " + oh + "x" + ow);
+      throw ex.elaborator().error(a.at(), fn + ": the " + (dilation.h() > 1 || dilation.w() > 1 ? "dilated " : "") + "kernel "
+          + (dilation.h() * (kernel.h() - 1) + 1) + "x" + (dilation.w() * (kernel.w() - 1) + 1) + " does not fit in the "
+          + hp + "x" + wp + " image of " + x.type() + (padding.h() > 0 || padding.w() > 0
+              ? " padded by " + padding.h() + "x" + padding.w() : "") + " (output size " + oh + "x" + ow + ")");
     }
     List<Integer> lo = new ArrayList<>(Collections.nCopies(r, 0));
     lo.set(r - 2, padding.h());
