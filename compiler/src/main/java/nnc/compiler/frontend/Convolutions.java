@@ -131,8 +131,8 @@ final class Convolutions {
     int r = x.shape().rank();
     int h = fixedAxis(a, ex, fn, x, r - 2, "height"), w = fixedAxis(a, ex, fn, x, r - 1, "width");
     int hp = h + 2 * padding.h(), wp = w + 2 * padding.w();
-    int oh = outSize(hp, kernel.h(), stride.h(), dilation.h());
-    int ow = outSize(wp, kernel.w(), stride.w(), dilation.w());
+    int oh = Window.Geometry.positions(hp, kernel.h(), stride.h(), dilation.h());
+    int ow = Window.Geometry.positions(wp, kernel.w(), stride.w(), dilation.w());
     if (oh < 1 || ow < 1) {
       throw ex.elaborator().error(a.at(), fn + ": the " + (dilation.h() > 1 || dilation.w() > 1 ? "dilated " : "") + "kernel "
           + (dilation.h() * (kernel.h() - 1) + 1) + "x" + (dilation.w() * (kernel.w() - 1) + 1) + " does not fit in the "
@@ -155,10 +155,6 @@ final class Convolutions {
       xp = b.add(xp, b.constant(frame, new TensorType(x.dtype(), Shape.of(hp, wp))));
     }
     return b.unfold(xp, new Window.Geometry(kernel.h(), kernel.w(), stride.h(), stride.w(), dilation.h(), dilation.w()));
-  }
-
-  private static int outSize(int size, int k, int s, int d) {
-    return Math.floorDiv(size - d * (k - 1) - 1, s) + 1;
   }
 
   /** {@code pad(x, widths)}: widths lists [lo, hi] zero counts for the last len(widths) axes. */

@@ -16,7 +16,7 @@ public final class Window {
   /** Kernel size, stride and dilation along the two window axes (height, width). */
   public record Geometry(int kh, int kw, int sh, int sw, int dh, int dw) {
     /** Output positions along an axis of {@code size}: floor((size - d(k-1) - 1) / s) + 1 (may be < 1). */
-    static int positions(int size, int k, int s, int d) {
+    public static int positions(int size, int k, int s, int d) {
       return Math.floorDiv(size - d * (k - 1) - 1, s) + 1;
     }
 
