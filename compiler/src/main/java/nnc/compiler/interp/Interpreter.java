@@ -30,8 +30,10 @@ public final class Interpreter {
   private boolean training;
 
   /**
-   * Evaluates dropout in its training form, with the noise values taken from the inputs under
-   * their names ({@code noise.0}, ...); by default dropout is the identity (evaluation mode).
+   * Evaluates in training mode: dropout in its training form, with the noise values taken from
+   * the inputs under their names ({@code noise.0}, ...), and the training branch of by_mode
+   * (batch norm's batch statistics). By default the interpreter evaluates as inference does:
+   * dropout is the identity and batch norm uses its running statistics.
    */
   public Interpreter training(boolean on) {
     training = on;
@@ -121,6 +123,13 @@ public final class Interpreter {
         }
         yield convert(v, dtype);
       }
+      case Leaf.State st -> {
+        NDArray v = params.get(st.name());
+        if (v == null) throw new EvaluationException("missing model state '" + st.name() + "'");
+        yield convert(v, dtype);
+      }
+      // The branch of the mode: memoized evaluation computes both, which is harmless (no side effects).
+      case Control.ByMode m -> v(m.branch(training));
       case Leaf.Constant c -> new NDArray(dtype, shape(c), Kernels.roundAll(dtype, c.value().values()));
       case Leaf.DimSize d -> {
         Integer size = dims.get(d.dim());

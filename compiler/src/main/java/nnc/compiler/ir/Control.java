@@ -84,4 +84,50 @@ public final class Control {
     // Gradients exist only in training, where dropout multiplies by the (constant) mask.
     return new Node[] {trainingMask(b, n, g), null};
   }
+
+  /**
+   * A value that depends on the mode: {@code train} in the training step (and in the interpreter's
+   * training mode), {@code eval} in inference and evaluation. Batch norm uses it to normalize by
+   * the batch's statistics while training and by the running statistics otherwise. The compiler
+   * resolves it per entry point before optimizing ({@code lower/Modes}), so one compiled model has
+   * both behaviours without recompiling and the branch an entry does not use is never computed.
+   */
+  public record ByMode(Node train, Node eval, TensorType type, Meta meta) implements Node {
+    @Override
+    public List<Node> inputs() {
+      return List.of(train, eval);
+    }
+
+    @Override
+    public String opName() {
+      return "by_mode";
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof ByMode m && train == m.train && eval == m.eval;
+    }
+
+    @Override
+    public int hashCode() {
+      return Node.hash("by_mode", inputs());
+    }
+
+    /** The branch of a mode. */
+    public Node branch(boolean training) {
+      return training ? train : eval;
+    }
+  }
+
+  static TensorType byModeType(TensorType train, TensorType eval) {
+    if (!train.equals(eval)) throw new IrException("by_mode: the training value " + train + " and the evaluation value " + eval + " differ in type");
+    return train;
+  }
+
+  static Node[] vjp(IrBuilder b, ByMode n, Node g) {
+    // The cotangent goes to the branch the mode chose; the other gets zeros in that mode, so the
+    // gradient is right in both modes (and, built from by_mode again, to any order).
+    Node zeros = b.broadcast(b.scalar(0, g), g.shape());
+    return new Node[] {b.byMode(g, zeros), b.byMode(zeros, g)};
+  }
 }

@@ -28,6 +28,7 @@ final class Rebuild {
       case Leaf.DimSize x -> x;
       case Leaf.Iota x -> x;
       case Leaf.Noise x -> x;
+      case Leaf.State x -> x;
       case Elementwise.Unary u -> b.unary(u.op(), in.get(0));
       case Elementwise.Binary x -> b.binary(x.op(), in.get(0), in.get(1));
       case Elementwise.Where w -> b.where(in.get(0), in.get(1), in.get(2));
@@ -48,6 +49,7 @@ final class Rebuild {
       case Normalizer.LogSoftmax s -> b.logSoftmax(in.get(0), s.axis());
       case Control.StopGradient s -> b.stopGradient(in.get(0));
       case Control.Dropout d -> b.dropout(in.get(0), in.get(1), d.p());
+      case Control.ByMode m -> b.byMode(in.get(0), in.get(1));
     };
   }
 
