@@ -125,7 +125,7 @@ class BatchNormTest {
     int[] shape = new int[featureShape.length + 1];
     shape[0] = n;
     System.arraycopy(featureShape, 0, shape, 1, featureShape.length);
-    Executor java = new Executor(m.c().manifest(), JavaCompilation.load(m.c().program()), m.c().pInit().clone());
+    Executor viaJava = new Executor(m.c().manifest(), JavaCompilation.load(m.c().program()), m.c().pInit().clone());
     Map<String, NDArray> interpParams = new HashMap<>(Parameters.initial(m.g(), 3));
     double[] rm = new double[c], rv = new double[c];
     java.util.Arrays.fill(rv, 1);
@@ -152,9 +152,11 @@ class BatchNormTest {
         Map<String, Node> updates = m.g().train().stateUpdates();
         Map<String, Node> roots = new LinkedHashMap<>(updates);
         roots.put("loss", m.g().train().objective());
+        // the interpreter starts each step from the compiled model's parameters and its own statistics
+        asm.parameters().forEach((k, v) -> interpParams.put(k, NDArray.fromTensor(v)));
         Map<String, NDArray> interp = new Interpreter(m.g(), nd, interpParams, true).training(true).run(roots);
         assertEquals(trainLoss, asm.trainStep(in), 1e-5 * Math.max(1, trainLoss), "train loss, ASM");
-        assertEquals(trainLoss, java.run(ModelCompiler.TRAIN, in).get("loss").floats()[0], 1e-5 * Math.max(1, trainLoss), "Java source");
+        assertEquals(trainLoss, viaJava.run(ModelCompiler.TRAIN, in).get("loss").floats()[0], 1e-5 * Math.max(1, trainLoss), "Java source");
         assertEquals(trainLoss, interp.get("loss").scalar(), 1e-9 * Math.max(1, trainLoss), "interpreter");
         int count = n * s;
         for (int ch = 0; ch < c; ch++) {
@@ -164,8 +166,8 @@ class BatchNormTest {
         Map<String, Tensor> state = asm.modelState();
         assertClose("running mean after step " + step + " (ASM)", rm, state.get("rm").toDoubles(), 1e-5);
         assertClose("running var after step " + step + " (ASM)", rv, state.get("rv").toDoubles(), 1e-5);
-        assertClose("running mean (Java source)", rm, slot(java, m.c().manifest(), "rm"), 1e-5);
-        assertClose("running var (Java source)", rv, slot(java, m.c().manifest(), "rv"), 1e-5);
+        assertClose("running mean (Java source)", rm, slot(viaJava, m.c().manifest(), "rm"), 1e-5);
+        assertClose("running var (Java source)", rv, slot(viaJava, m.c().manifest(), "rv"), 1e-5);
         assertClose("running mean (interpreter)", rm, interp.get("rm").data(), 1e-9);
         assertClose("running var (interpreter)", rv, interp.get("rv").data(), 1e-9);
         interpParams.put("rm", interp.get("rm"));
