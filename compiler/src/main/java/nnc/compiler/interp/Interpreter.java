@@ -128,8 +128,16 @@ public final class Interpreter {
         if (v == null) throw new EvaluationException("missing model state '" + st.name() + "'");
         yield convert(v, dtype);
       }
-      // The branch of the mode: memoized evaluation computes both, which is harmless (no side effects).
-      case Control.ByMode m -> v(m.branch(training));
+      // The branch of the mode, broadcast to the node's shape (memoized evaluation computes both,
+      // which is harmless: nothing has side effects).
+      case Control.ByMode m -> {
+        NDArray chosen = v(m.branch(training));
+        int[] s = shape(m);
+        int[] map = Kernels.broadcastIndex(chosen.shape(), s);
+        double[] out = new double[map.length];
+        for (int i = 0; i < out.length; i++) out[i] = chosen.data()[map[i]];
+        yield new NDArray(dtype, s, out);
+      }
       case Leaf.Constant c -> new NDArray(dtype, shape(c), Kernels.roundAll(dtype, c.value().values()));
       case Leaf.DimSize d -> {
         Integer size = dims.get(d.dim());

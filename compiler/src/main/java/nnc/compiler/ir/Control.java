@@ -87,7 +87,7 @@ public final class Control {
 
   /**
    * A value that depends on the mode: {@code train} in the training step (and in the interpreter's
-   * training mode), {@code eval} in inference and evaluation. Batch norm uses it to normalize by
+   * training mode), {@code eval} in inference and evaluation, broadcast to their common shape. Batch norm uses it to normalize by
    * the batch's statistics while training and by the running statistics otherwise. The compiler
    * resolves it per entry point before optimizing ({@code lower/Modes}), so one compiled model has
    * both behaviours without recompiling and the branch an entry does not use is never computed.
@@ -119,15 +119,18 @@ public final class Control {
     }
   }
 
+  /** The branches broadcast against each other (so that a gradient's zero can stay a scalar). */
   static TensorType byModeType(TensorType train, TensorType eval) {
-    if (!train.equals(eval)) throw new IrException("by_mode: the training value " + train + " and the evaluation value " + eval + " differ in type");
-    return train;
+    if (train.dtype() != eval.dtype()) {
+      throw new IrException("by_mode: the training value " + train + " and the evaluation value " + eval + " have different element types");
+    }
+    return train.withShape(Elementwise.broadcast("by_mode(" + train + ", " + eval + ")", train.shape(), eval.shape()));
   }
 
   static Node[] vjp(IrBuilder b, ByMode n, Node g) {
-    // The cotangent goes to the branch the mode chose; the other gets zeros in that mode, so the
-    // gradient is right in both modes (and, built from by_mode again, to any order).
-    Node zeros = b.broadcast(b.scalar(0, g), g.shape());
-    return new Node[] {b.byMode(g, zeros), b.byMode(zeros, g)};
+    // The cotangent goes to the branch the mode chose and a (scalar, never materialized) zero to
+    // the other, so the gradient is right in both modes and, built from by_mode again, to any order.
+    Node zero = b.scalar(0, g);
+    return new Node[] {b.sumTo(b.byMode(g, zero), n.train().shape()), b.sumTo(b.byMode(zero, g), n.eval().shape())};
   }
 }

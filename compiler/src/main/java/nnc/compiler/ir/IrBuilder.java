@@ -232,7 +232,7 @@ public final class IrBuilder {
     return intern(new Control.Dropout(x, noise, p, Control.dropoutType(x.type(), noise.type(), p), meta));
   }
 
-  /** {@code train} in the training step, {@code eval} in inference and evaluation (same types). */
+  /** {@code train} in the training step, {@code eval} in inference and evaluation (broadcast like a binary op). */
   public Node byMode(Node train, Node eval) {
     if (train == eval) return train;
     return intern(new Control.ByMode(train, eval, Control.byModeType(train.type(), eval.type()), meta));

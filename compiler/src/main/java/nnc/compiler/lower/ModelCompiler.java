@@ -79,8 +79,9 @@ public final class ModelCompiler {
     }
     if (g.train() != null) {
       double lossScale = UpdateRules.option(g, "loss_scale");
-      Map<String, Node> trainRoots = new LinkedHashMap<>(GradientGraph.roots(g, List.of(), lossScale > 0 ? lossScale : 1));
-      g.train().stateUpdates().forEach((state, next) -> trainRoots.put(STATE_UPDATE + state, next));
+      Graph training = Modes.forTraining(g);
+      Map<String, Node> trainRoots = new LinkedHashMap<>(GradientGraph.roots(training, List.of(), lossScale > 0 ? lossScale : 1));
+      training.train().stateUpdates().forEach((state, next) -> trainRoots.put(STATE_UPDATE + state, next));
       Map<String, Node> roots = opt.apply(TRAIN, trainRoots);
       // Weight gradients that feed only a plain SGD step are not lowered as values: the step is
       // fused into their matmul, whose operands are lowered instead.
