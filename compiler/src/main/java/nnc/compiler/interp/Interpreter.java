@@ -50,6 +50,12 @@ public final class Interpreter {
     }
   }
 
+  /** Fixes the values of some nodes (gradient checks hold stop_gradient's outputs still this way). */
+  public Interpreter pin(Map<Node, NDArray> values) {
+    memo.putAll(values);
+    return this;
+  }
+
   /** Evaluates every root by name. */
   public Map<String, NDArray> run(Map<String, Node> roots) {
     Map<String, NDArray> out = new LinkedHashMap<>();
