@@ -70,6 +70,9 @@ class GradientsDocTest {
         b.stopGradient(x),
         b.noise(Shape.of(2, 3), DType.F64),
         b.dropout(x, b.noise(Shape.of(2, 3), DType.F64), 0.5)));
+    // model state and modes (batch norm)
+    out.add(b.state("s", type("f64", 3), new Initializer.Zeros()));
+    out.add(b.byMode(x, b.unary(UnaryOp.SIN, x)));
     for (UnaryOp op : UnaryOp.values()) out.add(b.unary(op, x));
     for (BinaryOp op : BinaryOp.values()) out.add(b.binary(op, x, v));
     for (ReduceOp op : ReduceOp.values()) out.add(b.reduce(op, x, Axes.of(1), false));
