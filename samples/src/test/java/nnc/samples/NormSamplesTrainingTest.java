@@ -96,6 +96,27 @@ class NormSamplesTrainingTest {
     assertEquals(acc, Trainer.evaluate(l.model(), l.test(), 500).get("accuracy"), 1e-6, "the learned statistics are back");
   }
 
+  /** Running statistics are part of a checkpoint: a resumed run ends bit-identical to an uninterrupted one. */
+  @Test
+  void batchNormTrainingResumesBitIdentically() throws Exception {
+    Path ckpt = dir.resolve("resume.safetensors");
+    int[] rows = java.util.stream.IntStream.range(0, 640).toArray();
+    Loaded a = load(Path.of("mnist_bn.nn"));
+    new Trainer(a.model(), a.train().select(rows), null, null, new Trainer.Config(2, 64, 5)).run(Trainer.Listener.NONE);
+    Loaded b = load(Path.of("mnist_bn.nn"));
+    new Trainer(b.model(), b.train().select(rows), null, null,
+        new Trainer.Config(1, 64, 5, 0, "constant", Map.of(), Double.NaN, ckpt)).run(Trainer.Listener.NONE);
+    Loaded c = load(Path.of("mnist_bn.nn"));
+    Trainer resumed = new Trainer(c.model(), c.train().select(rows), null, null, new Trainer.Config(1, 64, 5));
+    resumed.resume(ckpt);
+    resumed.run(Trainer.Listener.NONE);
+    Map<String, Tensor> sa = a.model().modelState(), sc = c.model().modelState();
+    assertEquals(List.of("bn1.running_mean", "bn1.running_var", "bn2.running_mean", "bn2.running_var"), List.copyOf(sa.keySet()));
+    for (String k : sa.keySet()) assertArrayEquals(sa.get(k).floats(), sc.get(k).floats(), 0f, k);
+    Map<String, Tensor> pa = a.model().parameters(), pc = c.model().parameters();
+    for (String k : pa.keySet()) assertArrayEquals(pa.get(k).floats(), pc.get(k).floats(), 0f, k);
+  }
+
   /** The test-set reconstruction error, against predicting the mean training image for every test image. */
   @Test
   void autoencoderReconstructsFarBetterThanTheMeanImage() throws Exception {
