@@ -50,15 +50,24 @@ final class LayerOps {
    * outside: quadratic near zero, bounded for outliers.
    */
   static Node huber(IrBuilder b, Node p, Node y, double delta) {
-    if (!y.shape().equals(p.shape()) || y.dtype() != p.dtype()) {
-      throw new IrException("huber: prediction " + p.type() + " and target " + y.type() + " differ in type or shape");
+    Node d = y.dtype() == p.dtype() ? broadcastSub(b, p, y) : null;
+    if (d == null || !d.shape().equals(p.shape())) {
+      throw new IrException("huber: target " + y.type() + " must have the type of the prediction " + p.type() + " and its shape (or broadcast to it)");
     }
-    Node d = b.sub(p, y);
     Node abs = b.unary(UnaryOp.ABS, d);
     Node quadratic = b.mul(b.scalar(0.5, d), b.mul(d, d));
     Node linear = b.mul(b.scalar(delta, d), b.sub(abs, b.scalar(0.5 * delta, d)));
     Node perElement = b.where(b.binary(BinaryOp.LT, abs, b.scalar(delta, d)), quadratic, linear);
     return Builtins.mean(b, perElement, Axes.all(perElement.shape().rank()), false);
+  }
+
+  /** p - y, or null when the shapes do not broadcast. */
+  private static Node broadcastSub(IrBuilder b, Node p, Node y) {
+    try {
+      return b.sub(p, y);
+    } catch (IrException e) {
+      return null;
+    }
   }
 
   /**

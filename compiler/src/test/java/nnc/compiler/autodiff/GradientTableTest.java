@@ -267,7 +267,10 @@ class GradientTableTest {
       Kink.of("pow: second order at x = 0 (convention 0 for the log x terms)", "x ^ y", "x f64[2]", "y f64[2]")
           .at("x", 0, 0).at("y", 2, 3).grad("x", 0, 0).grad("y", 0, 0).hvp("x", 2, 0).hvp("y", 0, 0),
       Kink.of("pow: d/dx x^0 at x = 0 is 0 (PyTorch masks exponent 0)", "x ^ y", "x f64[1]", "y f64[1]")
-          .at("x", 0).at("y", 0).grad("x", 0).grad("y", 0));
+          .at("x", 0).at("y", 0).grad("x", 0).grad("y", 0),
+      // ---- the layer catalog's losses --------------------------------------------------------
+      Kink.of("huber at |d| = delta takes the linear branch: derivative delta sign(d), second 0", "huber(x, 0)", "x f64[3]")
+          .at("x", 1, -1, 0.5).grad("x", 1.0 / 3, -1.0 / 3, 0.5 / 3).hvp("x", 0, 0, 1.0 / 3));
 
   static Stream<Kink> kinks() {
     return KINKS.stream();
