@@ -82,18 +82,9 @@ class CompiledSamplesTest {
         if (g.train() != null) {
           // Dropout's noise is given, so that all three draw the same masks.
           Map<String, Tensor> trainInputs = new java.util.LinkedHashMap<>(inputs);
-          Map<String, NDArray> trainNd = new HashMap<>(nd);
-          nnc.runtime.Rng noiseRng = new nnc.runtime.Rng(batch);
-          for (Node n : nnc.compiler.ir.Graph.topoOrder(gradRoots.values())) {
-            if (!(n instanceof nnc.compiler.ir.Leaf.Noise nz)) continue;
-            Map<String, Integer> dims = new HashMap<>();
-            for (nnc.compiler.ir.Dim d : nz.shape().dims()) if (d instanceof nnc.compiler.ir.Dim.Sym sym) dims.put(sym.name(), batch);
-            int[] shape = nz.shape().concrete(dims);
-            float[] u = new float[Math.toIntExact(Tensor.elementCount(shape))];
-            for (int i = 0; i < u.length; i++) u[i] = (float) noiseRng.nextDouble();
-            trainInputs.put(nz.name(), Tensor.of(u, shape));
-            trainNd.put(nz.name(), NDArray.fromTensor(trainInputs.get(nz.name())));
-          }
+          trainInputs.putAll(nnc.compiler.autodiff.RandomInputs.noise(gradRoots.values(), batch, batch));
+          Map<String, NDArray> trainNd = new HashMap<>();
+          trainInputs.forEach((k, v) -> trainNd.put(k, NDArray.fromTensor(v)));
           Map<String, NDArray> want = new Interpreter(g, trainNd, params, false).training(true).run(gradRoots);
           float lossAsm = asm.trainStep(trainInputs);
           float lossJava = java.run(ModelCompiler.TRAIN, trainInputs).get("loss").floats()[0];

@@ -333,7 +333,7 @@ public final class Elaborator {
     states.add(st);
     paramSpans.put(full, span(s.declName()));
     namedValues.put(full, st);
-    define(scope, local, new Value.Tensor(st), s.declName(), Scope.Kind.PARAM);
+    define(scope, local, new Value.Tensor(st), s.declName(), Scope.Kind.STATE);
   }
 
   /**
