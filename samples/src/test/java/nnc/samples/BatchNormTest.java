@@ -184,6 +184,49 @@ class BatchNormTest {
     return out;
   }
 
+  /**
+   * The 2-D form after a trained layer (as in a CNN block): the training step's gradient flows
+   * through the batch statistics into the layer below. One SGD step of the ASM code and of the
+   * Java source equals p - lr * grad with the gradient from the interpreter in training mode.
+   */
+  @Test
+  void gradientThroughTwoDimensionalBatchStatisticsUpdatesTheLayerBelow() throws Exception {
+    String text = """
+        input x : f32[B, 2, 3, 3]
+        input t : f32[B, 2, 3, 3]
+        param k : f32[2, 3, 3] = normal(1, 0.5)
+        param g : f32[2] = 1.5
+        param bt : f32[2] = 0.25
+        state rm : f32[2] = zeros
+        state rv : f32[2] = ones
+        output y = batch_norm(tanh(x * k), g, bt, rm, rv)
+        train minimize mse(y * y, t) with sgd(lr = 0.1)
+        """;
+    Compiled m = compile(text);
+    int[] shape = {4, 2, 3, 3};
+    Map<String, Tensor> in = Map.of("x", Tensor.of(data(1, 72, 1.5), shape), "t", Tensor.of(data(2, 72, 1), shape));
+    Map<String, NDArray> nd = new HashMap<>();
+    in.forEach((k, v) -> nd.put(k, NDArray.fromTensor(v)));
+    Map<String, NDArray> params = Parameters.initial(m.g(), 3);
+    Map<String, Node> roots = nnc.compiler.autodiff.GradientGraph.roots(m.g(), java.util.List.of());
+    Map<String, NDArray> want = new Interpreter(m.g(), nd, params, true).training(true).run(roots);
+    Executor viaJava = new Executor(m.c().manifest(), JavaCompilation.load(m.c().program()), m.c().pInit().clone());
+    viaJava.run(ModelCompiler.TRAIN, in);
+    try (NnModel asm = NnModel.load(m.jar())) {
+      asm.trainStep(in);
+      for (String p : java.util.List.of("k", "g", "bt")) {
+        double[] p0 = params.get(p).data(), grad = want.get("grad." + p).data(), expected = new double[p0.length];
+        for (int i = 0; i < p0.length; i++) expected[i] = p0[i] - 0.1 * grad[i];
+        assertTrue(java.util.Arrays.stream(grad).anyMatch(v -> Math.abs(v) > 1e-3), "a gradient that means something: " + p);
+        assertClose("ASM " + p, expected, asm.parameters().get(p).toDoubles(), 1e-5);
+        Manifest.Slot s = m.c().manifest().params().stream().filter(x -> x.name().equals(p)).findFirst().orElseThrow();
+        double[] j = new double[s.size()];
+        for (int i = 0; i < j.length; i++) j[i] = viaJava.parameters()[s.offset() + i];
+        assertClose("Java source " + p, expected, j, 1e-5);
+      }
+    }
+  }
+
   @Test
   void checkpointsAndSnapshotsCarryTheRunningStatistics() throws Exception {
     Compiled m = compile(model("f32[B, 3]", 3));
