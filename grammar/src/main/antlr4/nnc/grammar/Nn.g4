@@ -21,6 +21,7 @@ block : '{' statement* '}' ;
 statement
     : 'input' declName ':' typeSpec                             # inputStmt
     | 'param' declName ':' typeSpec ('=' expr)?                 # paramStmt
+    | 'state' declName ':' typeSpec ('=' expr)?                 # stateStmt
     | 'const' declName (':' typeSpec)? '=' expr                 # constStmt
     | 'output' declName ('=' expr)?                             # outputStmt
     | 'let'? name (',' name)* '=' expr                          # assignStmt
@@ -70,7 +71,7 @@ sliceItem
     ;
 
 /** Words that are keywords only where the grammar expects them stay usable as names. */
-name : ID | 'batch' | 'epochs' | 'schedule' | 'minimize' | 'with' | 'model' | 'in' | 'data' | 'metric' ;
+name : ID | 'batch' | 'epochs' | 'schedule' | 'minimize' | 'with' | 'model' | 'in' | 'data' | 'metric' | 'state' ;
 
 DTYPE  : 'f32' | 'f64' | 'i32' | 'bool' ;
 NUMBER : DIGIT+ ('.' DIGIT+)? EXP? | '.' DIGIT+ EXP? ;

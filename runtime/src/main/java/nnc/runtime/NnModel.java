@@ -111,6 +111,12 @@ public final class NnModel implements AutoCloseable {
       Tensor t = weights.get(s.name());
       if (t == null) {
         if (m.state().contains(s)) continue; // optimizer state starts at zero
+        if (m.modelState().contains(s)) {
+          // Refused rather than guessed: running statistics left at their initial values would make
+          // evaluation silently wrong.
+          throw new TensorFormatException(source, "has no tensor '" + s.name() + "' (model state such as batch norm's running "
+              + "statistics; the file was written for a model without it)");
+        }
         throw new TensorFormatException(source, "has no tensor '" + s.name() + "'");
       }
       if (t.size() != s.size() || !java.util.Arrays.equals(t.shape(), s.shape().stream().mapToInt(Integer::intValue).toArray())) {
@@ -129,6 +135,7 @@ public final class NnModel implements AutoCloseable {
     java.util.List<Manifest.Slot> all = new java.util.ArrayList<>(m.params());
     all.addAll(m.constants());
     all.addAll(m.state());
+    all.addAll(m.modelState());
     return all;
   }
 
@@ -204,7 +211,7 @@ public final class NnModel implements AutoCloseable {
     p[h.offset()] = lr;
   }
 
-  /** A copy of the whole parameter arena (parameters, optimizer state, hyper-parameters). */
+  /** A copy of the whole parameter arena (parameters, model state, optimizer state, hyper-parameters). */
   public synchronized float[] snapshot() {
     return p.clone();
   }
@@ -222,12 +229,20 @@ public final class NnModel implements AutoCloseable {
     return out;
   }
 
+  /** Copies of the current model state (batch norm's running statistics) by name. */
+  public synchronized Map<String, Tensor> modelState() {
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    for (Manifest.Slot s : manifest.modelState()) out.put(s.name(), slice(s));
+    return out;
+  }
+
   private Tensor slice(Manifest.Slot s) {
     return Tensor.of(java.util.Arrays.copyOfRange(p, s.offset(), s.offset() + s.size()), s.shape().stream().mapToInt(Integer::intValue).toArray());
   }
 
   /**
-   * Writes parameters, optimizer state and hyper-parameters (learning rate, step) as safetensors,
+   * Writes parameters, model state (running statistics), optimizer state and hyper-parameters
+   * (learning rate, step) as safetensors,
    * atomically: a crash leaves the previous file intact, never half of a new one.
    */
   public synchronized void saveCheckpoint(Path file) throws IOException {
@@ -247,6 +262,7 @@ public final class NnModel implements AutoCloseable {
         .collect(java.util.stream.Collectors.joining(",")));
     Map<String, Tensor> out = new LinkedHashMap<>();
     for (Manifest.Slot s : manifest.params()) out.put(s.name(), slice(s));
+    for (Manifest.Slot s : manifest.modelState()) out.put(s.name(), slice(s));
     for (Manifest.Slot s : manifest.state()) out.put(s.name(), slice(s));
     manifest.hypers().forEach((k, h) -> out.put("hyper." + k, Tensor.of(new float[] {p[h.offset()]})));
     SafeTensors.write(file, out, meta);

@@ -32,7 +32,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The acceptance test of the backend: for every sample, the reference interpreter, the ASM
  * classes (loaded from the model JAR through the runtime) and the JavaPoet source (compiled in
- * process) agree on every output, the objective and every updated parameter, at batch 1, 7, 64.
+ * process) agree on every output, the objective and every updated parameter and model state, at
+ * batch 1, 7, 64 (the training step against the interpreter in training mode).
  */
 class CompiledSamplesTest {
   static final double TOLERANCE = 1e-4;
@@ -56,7 +57,13 @@ class CompiledSamplesTest {
     ModelJar.write(jar, c, Map.of(c.program().className(), bytes), Files.readString(file));
     ModelCode javaCode = JavaCompilation.load(c.program());
     Map<String, NDArray> params = Parameters.initial(g, 5);
-    Map<String, Node> gradRoots = g.train() != null ? GradientGraph.roots(g, List.of()) : Map.of();
+    // The training step's reference: the loss in training mode (batch norm on batch statistics)
+    // and the new value of every model state.
+    Map<String, Node> gradRoots = new java.util.LinkedHashMap<>();
+    if (g.train() != null) {
+      gradRoots.putAll(GradientGraph.roots(g, List.of()));
+      gradRoots.putAll(g.train().stateUpdates());
+    }
     for (int batch : new int[] {1, 7, 64}) {
       Map<String, Tensor> inputs = nnc.compiler.autodiff.RandomInputs.of(g, batch, 100 + batch);
       Map<String, NDArray> nd = new HashMap<>();
@@ -73,9 +80,14 @@ class CompiledSamplesTest {
           }
         }
         if (g.train() != null) {
-          Map<String, NDArray> want = new Interpreter(g, nd, params, false).run(gradRoots);
-          float lossAsm = asm.trainStep(inputs);
-          float lossJava = java.run(ModelCompiler.TRAIN, inputs).get("loss").floats()[0];
+          // Dropout's noise is given, so that all three draw the same masks.
+          Map<String, Tensor> trainInputs = new java.util.LinkedHashMap<>(inputs);
+          trainInputs.putAll(nnc.compiler.autodiff.RandomInputs.noise(gradRoots.values(), batch, batch));
+          Map<String, NDArray> trainNd = new HashMap<>();
+          trainInputs.forEach((k, v) -> trainNd.put(k, NDArray.fromTensor(v)));
+          Map<String, NDArray> want = new Interpreter(g, trainNd, params, false).training(true).run(gradRoots);
+          float lossAsm = asm.trainStep(trainInputs);
+          float lossJava = java.run(ModelCompiler.TRAIN, trainInputs).get("loss").floats()[0];
           assertClose(at + ": ASM loss", want.get("loss").data(), Tensor.of(new float[] {lossAsm}));
           assertClose(at + ": Java source loss", want.get("loss").data(), Tensor.of(new float[] {lossJava}));
           // Both backends took the same update from the same start: their parameters agree.
@@ -85,6 +97,15 @@ class CompiledSamplesTest {
             double[] viaJava = new double[s.size()];
             for (int i = 0; i < s.size(); i++) viaJava[i] = pj[s.offset() + i];
             assertClose(at + ": updated " + s.name(), viaJava, pAsm.get(s.name()));
+          }
+          // Model state (running statistics): both backends wrote what the interpreter computes.
+          Map<String, Tensor> stateAsm = asm.modelState();
+          for (Manifest.Slot s : c.manifest().modelState()) {
+            float[] pj = java.parameters();
+            double[] viaJava = new double[s.size()];
+            for (int i = 0; i < s.size(); i++) viaJava[i] = pj[s.offset() + i];
+            assertClose(at + ": state " + s.name() + " (ASM)", want.get(s.name()).data(), stateAsm.get(s.name()));
+            assertClose(at + ": state " + s.name() + " (Java source)", want.get(s.name()).data(), Tensor.of(viaJava, s.size()));
           }
         }
       }

@@ -57,6 +57,7 @@ public final class GradCheck {
   private final Map<String, NDArray> inputs = new LinkedHashMap<>();
   private final Map<String, NDArray> params;
   private final List<Node> wrt = new ArrayList<>();
+  private final Map<Node, NDArray> frozen = new java.util.IdentityHashMap<>();
 
   private GradCheck(Graph g, long seed, int batch) {
     this.g = g;
@@ -121,6 +122,12 @@ public final class GradCheck {
   private List<Row> check(Node f, int order, double tolerance) {
     Map<Node, Node> grads = Autodiff.grad(b, f, wrt);
     Map<String, NDArray> gradValues = new Interpreter(g, inputs, params, true).training(true).run(named(grads));
+    // stop_gradient(x) is held at its value at the checked point while the differences move the
+    // parameters: they then measure the derivative that autodiff defines, with x's dependence cut
+    // (a distillation teacher, say), instead of the true derivative of the objective's value.
+    frozen.clear();
+    Interpreter at = new Interpreter(g, inputs, params, true).training(true);
+    for (Node n : Graph.topoOrder(List.of(f))) if (n instanceof nnc.compiler.ir.Control.StopGradient) frozen.put(n, at.eval(n));
     List<Row> rows = new ArrayList<>();
     for (Node w : wrt) {
       String name = nameOf(w);
@@ -149,7 +156,7 @@ public final class GradCheck {
     Map<String, NDArray> in = new LinkedHashMap<>(inputs), ps = new LinkedHashMap<>(params);
     if (w instanceof Leaf.Param p) ps.put(p.name(), shifted);
     else in.put(nameOf(w), shifted);
-    return new Interpreter(g, in, ps, true).training(true).eval(f).scalar();
+    return new Interpreter(g, in, ps, true).training(true).pin(frozen).eval(f).scalar();
   }
 
   private static String nameOf(Node w) {

@@ -41,4 +41,22 @@ public final class RandomInputs {
     }
     return in;
   }
+
+  /**
+   * Uniform values in [0, 1) for every dropout noise leaf reachable from {@code roots}, named as
+   * the runtime and the interpreter take them ({@code noise.0}, ...): given to a compiled training
+   * step and to the interpreter in training mode, both draw the same masks.
+   */
+  public static Map<String, Tensor> noise(java.util.Collection<nnc.compiler.ir.Node> roots, int batch, long seed) {
+    Rng rng = new Rng(seed);
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    for (nnc.compiler.ir.Node n : Graph.topoOrder(roots)) {
+      if (!(n instanceof Leaf.Noise nz)) continue;
+      int[] shape = nz.shape().dims().stream().mapToInt(d -> d instanceof Dim.Fixed f ? f.size() : batch).toArray();
+      float[] u = new float[Math.toIntExact(Tensor.elementCount(shape))];
+      for (int i = 0; i < u.length; i++) u[i] = (float) rng.nextDouble();
+      out.put(nz.name(), Tensor.of(u, shape));
+    }
+    return out;
+  }
 }

@@ -47,6 +47,9 @@ public final class Elaborator {
   private final List<Leaf.Input> inputs = new ArrayList<>();
   private final List<Leaf.Param> params = new ArrayList<>();
   private final Map<String, Span> paramSpans = new HashMap<>();
+  private final List<Leaf.State> states = new ArrayList<>();
+  /** New values of model state computed by the training forward pass (batch_norm's running statistics), by state name. */
+  private final Map<String, Node> stateUpdates = new LinkedHashMap<>();
   private final Map<String, Node> outputs = new LinkedHashMap<>();
   private final Map<String, Node> namedValues = new LinkedHashMap<>();
   private TrainSpec train;
@@ -103,13 +106,13 @@ public final class Elaborator {
     if (!metrics.isEmpty() && train == null && errors.isEmpty()) {
       errors.add(new Diagnostic(new Span(src.name(), 1, 1, 1), "metrics are evaluated with the train objective, but the model has no train statement"));
     }
-    if (train != null && !metrics.isEmpty()) {
-      train = new TrainSpec(train.objective(), train.optimizer(), train.options(), metrics, train.span());
+    if (train != null && (!metrics.isEmpty() || !stateUpdates.isEmpty())) {
+      train = new TrainSpec(train.objective(), train.optimizer(), train.options(), metrics, train.span(), stateUpdates);
     }
     dataSpec = data.finish(inputs, errors);
     if (!errors.isEmpty()) throw new CompilationFailed(errors, sources);
     String name = modelName != null ? modelName : defaultName(src.name());
-    return new Graph(name, inputs, params, outputs, namedValues, train, ir);
+    return new Graph(name, inputs, params, outputs, namedValues, train, ir, states);
   }
 
   private SyntaxParser.Result parseSource(SourceText src) {
@@ -222,6 +225,10 @@ public final class Elaborator {
           param(s, scope);
           yield null;
         }
+        case NnParser.StateStmtContext s -> {
+          state(s, scope);
+          yield null;
+        }
         case NnParser.ConstStmtContext s -> {
           constant(s, scope);
           yield null;
@@ -265,6 +272,7 @@ public final class Elaborator {
       case NnParser.AssignStmtContext s -> s.name().stream().map(ParserRuleContext::getText).toList();
       case NnParser.InputStmtContext s -> List.of(s.declName().name(0).getText());
       case NnParser.ParamStmtContext s -> List.of(s.declName().name(0).getText());
+      case NnParser.StateStmtContext s -> List.of(s.declName().name(0).getText());
       case NnParser.ConstStmtContext s -> List.of(s.declName().name(0).getText());
       case NnParser.OutputStmtContext s -> List.of(s.declName().name(0).getText());
       default -> List.of();
@@ -299,6 +307,49 @@ public final class Elaborator {
     paramSpans.put(full, span(s.declName()));
     namedValues.put(full, p);
     define(scope, local, new Value.Tensor(p), s.declName(), Scope.Kind.PARAM);
+  }
+
+  /**
+   * {@code state running_mean : f32[C] = zeros}: model state that is not trained (PyTorch's
+   * register_buffer). Named per instance like parameters ({@code bn1.running_mean}); only the
+   * training step changes it, through built-ins such as batch_norm that register its update.
+   */
+  private void state(NnParser.StateStmtContext s, Scope scope) {
+    TensorType t = type(s.typeSpec(), scope);
+    if (!t.shape().isStatic()) throw error(s.typeSpec(), "state: shape " + t.shape() + " must be fixed (no symbolic dimensions)");
+    if (!t.isFloat()) throw error(s.typeSpec(), "state: model state must be f32 or f64, got " + t);
+    String local = declName(s.declName(), scope);
+    checkFresh(s.declName(), local, scope);
+    String full = instancePath.isEmpty() ? local : String.join(".", instancePath.reversed()) + "." + local;
+    if (paramSpans.containsKey(full)) {
+      throw error(s.declName(), "duplicate parameter or state name '" + full + "' (first declared at " + paramSpans.get(full).location() + ")");
+    }
+    Initializer init = s.expr() == null ? new Initializer.Zeros() : expr.initializer(s.expr(), scope);
+    if (init instanceof Initializer.XavierNormal || init instanceof Initializer.XavierUniform
+        || init instanceof Initializer.KaimingNormal || init instanceof Initializer.KaimingUniform) {
+      throw error(s.expr(), "state: " + init.describe() + " is an initializer for weights; model state starts at zeros, ones or a number");
+    }
+    Leaf.State st = ir.state(full, t, init);
+    states.add(st);
+    paramSpans.put(full, span(s.declName()));
+    namedValues.put(full, st);
+    define(scope, local, new Value.Tensor(st), s.declName(), Scope.Kind.STATE);
+  }
+
+  /**
+   * Registers the value a state takes after each training step (batch_norm's running statistics).
+   * A state has one update: two layers writing the same running statistics would be a mistake.
+   */
+  void updateState(Node state, Node next, ParserRuleContext at, String op) {
+    if (!(state instanceof Leaf.State st)) {
+      throw error(at, op + ": expects a model state declared with 'state' (its value is updated by training), got "
+          + (state instanceof Leaf.Param p ? "parameter " + p.name() : state.opName() + " " + state.type()));
+    }
+    if (stateUpdates.containsKey(st.name())) {
+      throw error(at, op + ": state " + st.name() + " is already updated by another call; each state has one update");
+    }
+    if (!next.type().equals(st.type())) throw new IllegalStateException(op + ": update of " + st.name() + " has type " + next.type());
+    stateUpdates.put(st.name(), next);
   }
 
   private void constant(NnParser.ConstStmtContext s, Scope scope) {

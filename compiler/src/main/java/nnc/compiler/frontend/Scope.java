@@ -11,7 +11,7 @@ import nnc.compiler.ir.Span;
  * constants; each function call and each loop iteration opens a child scope.
  */
 final class Scope {
-  enum Kind { INPUT, PARAM, CONST, VALUE, OUTPUT, LOOP_VAR, FUNCTION }
+  enum Kind { INPUT, PARAM, STATE, CONST, VALUE, OUTPUT, LOOP_VAR, FUNCTION }
 
   record Binding(Value value, Span declared, Kind kind) {}
 

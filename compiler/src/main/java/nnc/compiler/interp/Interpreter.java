@@ -30,8 +30,10 @@ public final class Interpreter {
   private boolean training;
 
   /**
-   * Evaluates dropout in its training form, with the noise values taken from the inputs under
-   * their names ({@code noise.0}, ...); by default dropout is the identity (evaluation mode).
+   * Evaluates in training mode: dropout in its training form, with the noise values taken from
+   * the inputs under their names ({@code noise.0}, ...), and the training branch of by_mode
+   * (batch norm's batch statistics). By default the interpreter evaluates as inference does:
+   * dropout is the identity and batch norm uses its running statistics.
    */
   public Interpreter training(boolean on) {
     training = on;
@@ -46,6 +48,12 @@ public final class Interpreter {
       NDArray v = inputs.get(in.name());
       if (v != null) bindDims(in.name(), in.shape(), v.shape());
     }
+  }
+
+  /** Fixes the values of some nodes (gradient checks hold stop_gradient's outputs still this way). */
+  public Interpreter pin(Map<Node, NDArray> values) {
+    memo.putAll(values);
+    return this;
   }
 
   /** Evaluates every root by name. */
@@ -120,6 +128,21 @@ public final class Interpreter {
               + java.util.Arrays.toString(v.shape()).replace(" ", ""));
         }
         yield convert(v, dtype);
+      }
+      case Leaf.State st -> {
+        NDArray v = params.get(st.name());
+        if (v == null) throw new EvaluationException("missing model state '" + st.name() + "'");
+        yield convert(v, dtype);
+      }
+      // The branch of the mode, broadcast to the node's shape (memoized evaluation computes both,
+      // which is harmless: nothing has side effects).
+      case Control.ByMode m -> {
+        NDArray chosen = v(m.branch(training));
+        int[] s = shape(m);
+        int[] map = Kernels.broadcastIndex(chosen.shape(), s);
+        double[] out = new double[map.length];
+        for (int i = 0; i < out.length; i++) out[i] = chosen.data()[map[i]];
+        yield new NDArray(dtype, s, out);
       }
       case Leaf.Constant c -> new NDArray(dtype, shape(c), Kernels.roundAll(dtype, c.value().values()));
       case Leaf.DimSize d -> {

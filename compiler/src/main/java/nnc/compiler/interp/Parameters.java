@@ -26,26 +26,40 @@ public final class Parameters {
       double[] v = p.init().sample(shape, Rng.forStream(seed, p.name()));
       out.put(p.name(), new NDArray(p.dtype(), shape, Kernels.roundAll(p.dtype(), v)));
     }
+    // Model state (running statistics) starts at its initializer's value; no randomness is drawn.
+    for (Leaf.State st : g.states()) {
+      int[] shape = st.shape().concrete(Map.of());
+      double[] v = st.init().sample(shape, Rng.forStream(seed, st.name()));
+      out.put(st.name(), new NDArray(st.dtype(), shape, Kernels.roundAll(st.dtype(), v)));
+    }
     return out;
   }
 
-  /** Reads parameters by name, checking that every parameter is present with its declared shape. */
+  /**
+   * Reads parameters and model state by name, checking that every one is present with its
+   * declared shape (a checkpoint holds both; running statistics are part of what was learned).
+   */
   public static Map<String, NDArray> read(Graph g, Path file) throws IOException {
     Map<String, Tensor> tensors = SafeTensors.read(file);
     Map<String, NDArray> out = new LinkedHashMap<>();
-    for (Leaf.Param p : g.params()) {
-      Tensor t = tensors.get(p.name());
-      if (t == null) throw new TensorFormatException(file, "has no tensor '" + p.name() + "' for parameter " + p.name() + " " + p.type());
-      int[] shape = p.shape().concrete(Map.of());
+    java.util.List<nnc.compiler.ir.Node> all = new java.util.ArrayList<>(g.params());
+    all.addAll(g.states());
+    for (nnc.compiler.ir.Node n : all) {
+      Leaf.Param p = n instanceof Leaf.Param param ? param : null;
+      String name = p != null ? p.name() : ((Leaf.State) n).name();
+      String kind = p != null ? "parameter" : "state";
+      Tensor t = tensors.get(name);
+      if (t == null) throw new TensorFormatException(file, "has no tensor '" + name + "' for " + kind + " " + name + " " + n.type());
+      int[] shape = n.shape().concrete(Map.of());
       if (!java.util.Arrays.equals(shape, t.shape())) {
-        throw new TensorFormatException(file, "tensor '" + p.name() + "' has shape " + Tensor.shapeString(t.shape())
-            + ", the model declares " + p.shape());
+        throw new TensorFormatException(file, "tensor '" + name + "' has shape " + Tensor.shapeString(t.shape())
+            + ", the model declares " + n.shape());
       }
-      if (!t.dtype().equals(p.dtype()) && !(t.dtype().byteSize() > 1 && p.type().isFloat() && t.dtype() != nnc.runtime.DType.I32)) {
-        throw new TensorFormatException(file, "tensor '" + p.name() + "' is " + t.dtype().languageName() + ", the model declares " + p.type());
+      if (!t.dtype().equals(n.dtype()) && !(t.dtype().byteSize() > 1 && n.type().isFloat() && t.dtype() != nnc.runtime.DType.I32)) {
+        throw new TensorFormatException(file, "tensor '" + name + "' is " + t.dtype().languageName() + ", the model declares " + n.type());
       }
       NDArray v = NDArray.fromTensor(t);
-      out.put(p.name(), new NDArray(p.dtype(), v.shape(), Kernels.roundAll(p.dtype(), v.data())));
+      out.put(name, new NDArray(n.dtype(), v.shape(), Kernels.roundAll(n.dtype(), v.data())));
     }
     return out;
   }

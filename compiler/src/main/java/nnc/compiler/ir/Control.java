@@ -84,4 +84,53 @@ public final class Control {
     // Gradients exist only in training, where dropout multiplies by the (constant) mask.
     return new Node[] {trainingMask(b, n, g), null};
   }
+
+  /**
+   * A value that depends on the mode: {@code train} in the training step (and in the interpreter's
+   * training mode), {@code eval} in inference and evaluation, broadcast to their common shape. Batch norm uses it to normalize by
+   * the batch's statistics while training and by the running statistics otherwise. The compiler
+   * resolves it per entry point before optimizing ({@code lower/Modes}), so one compiled model has
+   * both behaviours without recompiling and the branch an entry does not use is never computed.
+   */
+  public record ByMode(Node train, Node eval, TensorType type, Meta meta) implements Node {
+    @Override
+    public List<Node> inputs() {
+      return List.of(train, eval);
+    }
+
+    @Override
+    public String opName() {
+      return "by_mode";
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof ByMode m && train == m.train && eval == m.eval;
+    }
+
+    @Override
+    public int hashCode() {
+      return Node.hash("by_mode", inputs());
+    }
+
+    /** The branch of a mode. */
+    public Node branch(boolean training) {
+      return training ? train : eval;
+    }
+  }
+
+  /** The branches broadcast against each other (so that a gradient's zero can stay a scalar). */
+  static TensorType byModeType(TensorType train, TensorType eval) {
+    if (train.dtype() != eval.dtype()) {
+      throw new IrException("by_mode: the training value " + train + " and the evaluation value " + eval + " have different element types");
+    }
+    return train.withShape(Elementwise.broadcast("by_mode(" + train + ", " + eval + ")", train.shape(), eval.shape()));
+  }
+
+  static Node[] vjp(IrBuilder b, ByMode n, Node g) {
+    // The cotangent goes to the branch the mode chose and a (scalar, never materialized) zero to
+    // the other, so the gradient is right in both modes and, built from by_mode again, to any order.
+    Node zero = b.scalar(0, g);
+    return new Node[] {b.sumTo(b.byMode(g, zero), n.train().shape()), b.sumTo(b.byMode(zero, g), n.eval().shape())};
+  }
 }

@@ -17,6 +17,7 @@ public final class GradientRules {
       case Leaf.DimSize d -> new Node[0];
       case Leaf.Iota i -> new Node[0];
       case Leaf.Noise x -> new Node[0];
+      case Leaf.State x -> new Node[0];
       case Elementwise.Unary u -> Elementwise.vjp(b, u, g);
       case Elementwise.Binary x -> Elementwise.vjp(b, x, g);
       case Elementwise.Where w -> Elementwise.vjp(b, w, g);
@@ -39,6 +40,7 @@ public final class GradientRules {
       case Control.Dropout d -> Control.vjp(b, d, g);
       case Window.Unfold u -> Window.vjp(b, u, g);
       case Window.Fold f -> Window.vjp(b, f, g);
+      case Control.ByMode m -> Control.vjp(b, m, g);
     };
   }
 

@@ -20,15 +20,23 @@ import java.util.Set;
  * @param values every named value of the model (outputs, intermediates, inputs, params) for lookup
  * @param train the training objective, or null
  * @param builder the builder that interned the nodes; gradients and passes keep building with it
+ * @param states the non-trainable model state (batch norm's running statistics), in declaration order
  */
 public record Graph(String name, List<Leaf.Input> inputs, List<Leaf.Param> params,
-    Map<String, Node> outputs, Map<String, Node> values, TrainSpec train, IrBuilder builder) {
+    Map<String, Node> outputs, Map<String, Node> values, TrainSpec train, IrBuilder builder, List<Leaf.State> states) {
 
   public Graph {
     inputs = List.copyOf(inputs);
     params = List.copyOf(params);
+    states = List.copyOf(states);
     outputs = Collections.unmodifiableMap(new LinkedHashMap<>(outputs));
     values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
+  }
+
+  /** A model without state. */
+  public Graph(String name, List<Leaf.Input> inputs, List<Leaf.Param> params, Map<String, Node> outputs, Map<String, Node> values,
+      TrainSpec train, IrBuilder builder) {
+    this(name, inputs, params, outputs, values, train, builder, List.of());
   }
 
   /** The roots printed and evaluated by default: the outputs, then the loss as {@code loss}. */
@@ -40,7 +48,7 @@ public record Graph(String name, List<Leaf.Input> inputs, List<Leaf.Param> param
 
   /** The same model with other roots (for printing a gradient graph, say). */
   public Graph withOutputs(Map<String, Node> newOutputs) {
-    return new Graph(name, inputs, params, newOutputs, values, null, builder);
+    return new Graph(name, inputs, params, newOutputs, values, null, builder, states);
   }
 
   /** Every node reachable from the given roots, operands before users, in a deterministic order. */

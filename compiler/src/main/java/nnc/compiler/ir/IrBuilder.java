@@ -51,6 +51,10 @@ public final class IrBuilder {
     return intern(new Leaf.Param(name, type, init, meta));
   }
 
+  public Leaf.State state(String name, TensorType type, Initializer init) {
+    return intern(new Leaf.State(name, type, init, meta));
+  }
+
   public Node constant(double value, DType dtype) {
     return constant(new double[] {value}, TensorType.scalar(dtype));
   }
@@ -236,6 +240,12 @@ public final class IrBuilder {
 
   public Node dropout(Node x, Node noise, double p) {
     return intern(new Control.Dropout(x, noise, p, Control.dropoutType(x.type(), noise.type(), p), meta));
+  }
+
+  /** {@code train} in the training step, {@code eval} in inference and evaluation (broadcast like a binary op). */
+  public Node byMode(Node train, Node eval) {
+    if (train == eval) return train;
+    return intern(new Control.ByMode(train, eval, Control.byModeType(train.type(), eval.type()), meta));
   }
 
   public Node stopGradient(Node x) {

@@ -66,6 +66,39 @@ public final class Leaf {
   }
 
   /**
+   * Non-trainable model state with its initial value, e.g. {@code state running_mean : f32[64] =
+   * zeros} (PyTorch's registered buffers): read like a parameter, but never differentiated with
+   * respect to, never given optimizer state or weight decay. It changes only through the state
+   * updates of the training step ({@link TrainSpec#stateUpdates}), and is saved in checkpoints.
+   */
+  public record State(String name, TensorType type, Initializer init, Meta meta) implements Node {
+    @Override
+    public List<Node> inputs() {
+      return List.of();
+    }
+
+    @Override
+    public String opName() {
+      return "state";
+    }
+
+    @Override
+    public String attributes() {
+      return name + " = " + init.describe();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof State p && name.equals(p.name) && type.equals(p.type) && init.equals(p.init);
+    }
+
+    @Override
+    public int hashCode() {
+      return name.hashCode() * 19;
+    }
+  }
+
+  /**
    * A literal tensor. Scalars (one value, shape []) are the common case; they broadcast in
    * elementwise ops, so no constant is ever expanded to a full tensor.
    */

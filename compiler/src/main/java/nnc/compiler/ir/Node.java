@@ -17,7 +17,7 @@ import java.util.Objects;
  * {@link Normalizer}, {@link Control}, {@link Window}.
  */
 public sealed interface Node
-    permits Leaf.Input, Leaf.Param, Leaf.Constant, Leaf.DimSize, Leaf.Iota, Leaf.Noise,
+    permits Leaf.Input, Leaf.Param, Leaf.Constant, Leaf.DimSize, Leaf.Iota, Leaf.Noise, Leaf.State,
         Elementwise.Unary, Elementwise.Binary, Elementwise.Where, Elementwise.Cast,
         Reduction.Reduce, Reduction.ArgMax, Reduction.FirstMaxMask,
         Linalg.MatMul,
@@ -25,7 +25,7 @@ public sealed interface Node
         Movement.Pad, Movement.Concat,
         Indexing.Gather, Indexing.ScatterAdd,
         Normalizer.Softmax, Normalizer.LogSoftmax,
-        Control.StopGradient, Control.Dropout,
+        Control.StopGradient, Control.Dropout, Control.ByMode,
         Window.Unfold, Window.Fold {
 
   TensorType type();

@@ -9,11 +9,21 @@ import java.util.Map;
  * @param optimizer the optimizer's name and its keyword arguments
  * @param options the remaining clauses (batch, epochs, schedule, ...) by name
  * @param metrics scalar metrics ({@code metric acc = accuracy(logits, y)}) by name, in declaration order
+ * @param stateUpdates for each model state updated by the training step (batch norm's running
+ *     statistics), by state name: its new value, computed from the training forward pass and
+ *     written after the step has read the old one
  */
-public record TrainSpec(Node objective, Call optimizer, Map<String, Object> options, Map<String, Node> metrics, Span span) {
+public record TrainSpec(Node objective, Call optimizer, Map<String, Object> options, Map<String, Node> metrics, Span span,
+    Map<String, Node> stateUpdates) {
   public TrainSpec {
     options = Map.copyOf(options);
     metrics = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(metrics));
+    stateUpdates = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(stateUpdates));
+  }
+
+  /** A spec whose training step updates no model state. */
+  public TrainSpec(Node objective, Call optimizer, Map<String, Object> options, Map<String, Node> metrics, Span span) {
+    this(objective, optimizer, options, metrics, span, Map.of());
   }
 
   /** A spec without metrics (kept for callers written before metrics existed). */
@@ -21,11 +31,12 @@ public record TrainSpec(Node objective, Call optimizer, Map<String, Object> opti
     this(objective, optimizer, options, Map.of(), span);
   }
 
-  /** The same spec with the objective and the metrics replaced (graph rewrites use this to keep the metrics). */
+  /** The same spec with the objective, the metrics and the state updates replaced (graph rewrites use this to keep them). */
   public TrainSpec withNodes(java.util.function.UnaryOperator<Node> replace) {
-    Map<String, Node> m = new java.util.LinkedHashMap<>();
+    Map<String, Node> m = new java.util.LinkedHashMap<>(), u = new java.util.LinkedHashMap<>();
     metrics.forEach((k, v) -> m.put(k, replace.apply(v)));
-    return new TrainSpec(replace.apply(objective), optimizer, options, m, span);
+    stateUpdates.forEach((k, v) -> u.put(k, replace.apply(v)));
+    return new TrainSpec(replace.apply(objective), optimizer, options, m, span, u);
   }
 
   /** A call written in a train clause, e.g. {@code adam(lr = 0.001)}; arguments by name. */

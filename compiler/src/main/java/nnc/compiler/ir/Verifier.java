@@ -28,6 +28,7 @@ public final class Verifier {
       }
       if (n instanceof Leaf.Input i && !g.inputs().contains(i)) problems.add("undeclared input " + i.name());
       if (n instanceof Leaf.Param p && !g.params().contains(p)) problems.add("undeclared param " + p.name());
+      if (n instanceof Leaf.State st && !g.states().contains(st)) problems.add("undeclared state " + st.name());
     }
     if (g.train() != null && g.train().objective().type().rank() != 0) {
       problems.add("training objective is not a scalar: " + g.train().objective().type());
@@ -49,6 +50,7 @@ public final class Verifier {
       case Leaf.DimSize d -> d.type();
       case Leaf.Iota i -> i.type();
       case Leaf.Noise x -> x.type();
+      case Leaf.State x -> x.type();
       case Elementwise.Unary u -> Elementwise.unaryType(u.op(), u.x().type());
       case Elementwise.Binary b -> Elementwise.binaryType(b.op(), b.a().type(), b.b().type());
       case Elementwise.Where w -> Elementwise.whereType(w.cond().type(), w.a().type(), w.b().type());
@@ -71,6 +73,7 @@ public final class Verifier {
       case Control.Dropout d -> Control.dropoutType(d.x().type(), d.noise().type(), d.p());
       case Window.Unfold u -> Window.unfoldType(u.x().type(), u.geometry());
       case Window.Fold f -> Window.foldType(f.x().type(), f.geometry(), f.h(), f.w());
+      case Control.ByMode m -> Control.byModeType(m.train().type(), m.eval().type());
     };
   }
 

@@ -74,7 +74,7 @@ final class EntryLowering {
     if (fusion.isEpilogueHost(s)) return buffer(fusion.epilogueOf(s)); // computed in place there
     Buffer b = buffers.get(s);
     if (b != null) return b;
-    b = s instanceof Leaf.Param || s instanceof Leaf.Constant ? layout.pBuffer(s) : null;
+    b = s instanceof Leaf.Param || s instanceof Leaf.State || s instanceof Leaf.Constant ? layout.pBuffer(s) : null;
     if (b == null) {
       String name = s instanceof Leaf.Input in ? in.name() : "t" + (numbering.contains(s) ? numbering.id(s) : mBuffers.size());
       b = new Buffer(mBuffers.size(), name, Space.M, s.shape(), s, -1, rtBase + mBuffers.size());
@@ -235,7 +235,8 @@ final class EntryLowering {
   void lower(Node n) {
     if (order != null) lowered = order.indexOf(n);
     if (n instanceof Leaf.Noise && !training()) return; // dropout is the identity outside the training step
-    if (inlined(n) || n instanceof Leaf.Input || n instanceof Leaf.Noise || n instanceof Leaf.Param || n instanceof Leaf.Constant) {
+    if (inlined(n) || n instanceof Leaf.Input || n instanceof Leaf.Noise || n instanceof Leaf.Param || n instanceof Leaf.State
+        || n instanceof Leaf.Constant) {
       buffer(n);
       return;
     }
@@ -274,6 +275,7 @@ final class EntryLowering {
       case Normalizer.LogSoftmax sm -> emit(n, "softmax", Softmaxes.lower(this, sm.x(), sm.axis(), true, out), List.of(sm.x()));
       case Window.Unfold u -> emit(n, "copy", Windows.unfold(this, u, out), List.of(u.x()));
       case Window.Fold f -> emit(n, "fold", Windows.fold(this, f, out), List.of(f.x()));
+      case Control.ByMode m -> throw new IllegalStateException("by_mode reached lowering: Modes.resolve picks its branch per entry first");
       default -> throw new IllegalStateException("no lowering for " + n.opName());
     }
   }
@@ -342,7 +344,10 @@ final class EntryLowering {
   }
 
   private boolean isAvailable(Node leaf) {
-    if (leaf instanceof Leaf.Input || leaf instanceof Leaf.Noise || leaf instanceof Leaf.Param || leaf instanceof Leaf.Constant) return true;
+    if (leaf instanceof Leaf.Input || leaf instanceof Leaf.Noise || leaf instanceof Leaf.Param || leaf instanceof Leaf.State
+        || leaf instanceof Leaf.Constant) {
+      return true;
+    }
     if (computed.contains(leaf)) return true;
     int at = order.indexOf(leaf);
     return at >= 0 && at < lowered;

@@ -17,7 +17,7 @@ import nnc.compiler.kernel.Space;
 
 /**
  * Where the tensors of a compiled model live. The parameter arena P is laid out once for the
- * model: parameters, non-scalar constants, and hyper-parameters such as the learning rate (kept
+ * model: parameters, model state (running statistics), non-scalar constants, and hyper-parameters such as the learning rate (kept
  * in P so that a schedule can change them without recompiling). The run-time table starts with
  * one slot per symbolic dimension; each entry point then appends one slot per workspace buffer.
  */
@@ -35,6 +35,7 @@ public final class Layout {
     for (Leaf.Input in : g.inputs()) for (Dim d : in.shape().dims()) if (d instanceof Dim.Sym s) syms.add(s.name());
     dims = List.copyOf(syms);
     for (Leaf.Param p : g.params()) addP(p, p.name());
+    for (Leaf.State st : g.states()) addP(st, st.name());
   }
 
   private Buffer addP(Node n, String name) {

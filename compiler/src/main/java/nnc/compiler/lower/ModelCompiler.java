@@ -60,7 +60,9 @@ public final class ModelCompiler {
     Layout layout = new Layout(g);
     Map<String, Pipeline.Report> reports = new LinkedHashMap<>();
     Map<String, List<Manifest.BufferSpec>> naive = new LinkedHashMap<>();
-    java.util.function.BiFunction<String, Map<String, Node>, Map<String, Node>> opt = (entry, roots) -> {
+    java.util.function.BiFunction<String, Map<String, Node>, Map<String, Node>> opt = (entry, given) -> {
+      // Batch norm's mode: the training step takes the batch statistics, the others the running ones.
+      Map<String, Node> roots = Modes.resolve(g, given, entry.equals(TRAIN));
       naive.put(entry, everyIntermediate(roots));
       if (!optimize) return roots;
       Pipeline.Optimized o = Pipeline.standard().run(g.withOutputs(Map.of()), roots);
@@ -77,7 +79,10 @@ public final class ModelCompiler {
     }
     if (g.train() != null) {
       double lossScale = UpdateRules.option(g, "loss_scale");
-      Map<String, Node> roots = opt.apply(TRAIN, GradientGraph.roots(g, List.of(), lossScale > 0 ? lossScale : 1));
+      Graph training = Modes.forTraining(g);
+      Map<String, Node> trainRoots = new LinkedHashMap<>(GradientGraph.roots(training, List.of(), lossScale > 0 ? lossScale : 1));
+      training.train().stateUpdates().forEach((state, next) -> trainRoots.put(STATE_UPDATE + state, next));
+      Map<String, Node> roots = opt.apply(TRAIN, trainRoots);
       // Weight gradients that feed only a plain SGD step are not lowered as values: the step is
       // fused into their matmul, whose operands are lowered instead.
       Map<String, Node> direct = UpdateRules.directSgd(g, roots);
@@ -88,6 +93,7 @@ public final class ModelCompiler {
       });
       EntryLowering e = lowerEntry(g, layout, TRAIN, lowerRoots);
       UpdateRules.emit(e, g, roots, layout, direct);
+      writeStates(e, g, roots, layout);
       lowered.add(e);
       entries.add(entryManifest(e, g, Map.of("loss", roots.get("loss"))));
       // eval: the objective and the metrics, nothing updated
@@ -109,15 +115,39 @@ public final class ModelCompiler {
     String className = "nnc.gen." + javaName(g.name());
     Program program = new Program(className, kernels, entryKernels);
     Manifest manifest = new Manifest(g.name(), className, version, sha256(source), layout.dims(), layout.pSize(),
-        slots(layout, true), slots(layout, false), states(layout), hypers(layout), entries);
+        slots(layout, Leaf.Param.class), slots(layout, Leaf.Constant.class), states(layout), hypers(layout), entries,
+        slots(layout, Leaf.State.class));
     return new CompiledModel(program, manifest, initialP(g, layout, seed), reports, naive);
+  }
+
+  /** Roots of the training step holding the new value of a model state: {@code state_update.bn1.running_mean}. */
+  static final String STATE_UPDATE = "state_update.";
+
+  /**
+   * Copies each model state's new value (computed by the step into a workspace buffer) into its
+   * slot of P. These kernels come after every other kernel of the step, so every read of the old
+   * value (the update itself, the evaluation branch if anything still used it) has happened.
+   */
+  private static void writeStates(EntryLowering e, Graph g, Map<String, Node> roots, Layout layout) {
+    for (Leaf.State st : g.states()) {
+      Node next = roots.get(STATE_UPDATE + st.name());
+      if (next == null) continue;
+      Buffer target = layout.pBuffer(st);
+      List<St> body = Loops.elementwise(layout, st.shape(), "i", idx -> List.of(
+          new St.Store(Space.P, e.at(target, idx), e.value(next, st.shape(), idx), false)));
+      e.emitRaw("state_" + javaName(st.name()), "state: " + st.name() + " = its value after this step", "update", body,
+          EntryLowering.inlined(next) ? List.of() : List.of(e.buffer(next)));
+    }
   }
 
   /** One buffer per node of the graph as derived (no optimization, fusion or reuse): the naive baseline. */
   private static List<Manifest.BufferSpec> everyIntermediate(Map<String, Node> roots) {
     List<Manifest.BufferSpec> out = new ArrayList<>();
     for (Node n : Graph.topoOrder(roots.values())) {
-      if (n instanceof Leaf.Param || n instanceof Leaf.Constant || n instanceof Leaf.DimSize || EntryLowering.storage(n) != n) continue;
+      if (n instanceof Leaf.Param || n instanceof Leaf.State || n instanceof Leaf.Constant || n instanceof Leaf.DimSize
+          || EntryLowering.storage(n) != n) {
+        continue;
+      }
       long fixed = 1;
       List<String> syms = new ArrayList<>();
       for (Dim d : n.shape().dims()) {
@@ -261,10 +291,10 @@ public final class ModelCompiler {
     return out;
   }
 
-  private static List<Manifest.Slot> slots(Layout layout, boolean params) {
+  private static List<Manifest.Slot> slots(Layout layout, Class<? extends Node> kind) {
     List<Manifest.Slot> out = new ArrayList<>();
     for (Buffer b : layout.pBuffers()) {
-      if ((b.node() instanceof Leaf.Param) != params) continue;
+      if (!kind.isInstance(b.node())) continue;
       List<Integer> shape = b.shape().dims().stream().map(d -> ((Dim.Fixed) d).size()).toList();
       out.add(new Manifest.Slot(b.name(), b.node().dtype().languageName(), shape, b.pOffset()));
     }
@@ -286,7 +316,11 @@ public final class ModelCompiler {
     float[] p = new float[layout.pSize()];
     Map<String, NDArray> init = Parameters.initial(g, seed);
     for (Buffer b : layout.pBuffers()) {
-      double[] v = b.node() instanceof Leaf.Param param ? init.get(param.name()).data() : ((Leaf.Constant) b.node()).value().values();
+      double[] v = switch (b.node()) {
+        case Leaf.Param param -> init.get(param.name()).data();
+        case Leaf.State st -> init.get(st.name()).data();
+        default -> ((Leaf.Constant) b.node()).value().values();
+      };
       for (int i = 0; i < v.length; i++) p[b.pOffset() + i] = (float) v[i];
     }
     layout.hypers().forEach((k, off) -> p[off] = layout.hyperValues().get(k));

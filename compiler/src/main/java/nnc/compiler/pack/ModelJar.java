@@ -70,6 +70,7 @@ public final class ModelJar {
     Manifest m = model.manifest();
     for (Manifest.Slot s : m.params()) out.put(s.name(), slice(model.pInit(), s));
     for (Manifest.Slot s : m.constants()) out.put(s.name(), slice(model.pInit(), s));
+    for (Manifest.Slot s : m.modelState()) out.put(s.name(), slice(model.pInit(), s));
     return out;
   }
 

@@ -28,8 +28,8 @@ final class DeadCode implements Pass {
     live.addAll(Graph.topoOrder(Rewriter.roots(g)));
     Map<String, Node> values = new LinkedHashMap<>();
     g.values().forEach((k, v) -> {
-      if (live.contains(v) || v instanceof Leaf.Input || v instanceof Leaf.Param) values.put(k, v);
+      if (live.contains(v) || v instanceof Leaf.Input || v instanceof Leaf.Param || v instanceof Leaf.State) values.put(k, v);
     });
-    return new Graph(g.name(), g.inputs(), g.params(), g.outputs(), values, g.train(), g.builder());
+    return new Graph(g.name(), g.inputs(), g.params(), g.outputs(), values, g.train(), g.builder(), g.states());
   }
 }

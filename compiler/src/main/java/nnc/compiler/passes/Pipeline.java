@@ -132,7 +132,7 @@ public final class Pipeline {
     Map<String, Node> all = new LinkedHashMap<>();
     for (Node n : g.outputs().values()) all.put("%" + all.size(), n);
     for (Node n : roots.values()) all.put("%" + all.size(), n);
-    return new Graph(g.name(), g.inputs(), g.params(), all, g.values(), g.train(), g.builder());
+    return new Graph(g.name(), g.inputs(), g.params(), all, g.values(), g.train(), g.builder(), g.states());
   }
 
   private static Optimized unpack(Graph work, Graph g, Map<String, Node> roots, Report report) {
@@ -141,7 +141,7 @@ public final class Pipeline {
     int i = 0;
     for (String name : g.outputs().keySet()) outputs.put(name, all.get(i++));
     for (String name : roots.keySet()) extra.put(name, all.get(i++));
-    Graph graph = new Graph(g.name(), g.inputs(), g.params(), outputs, work.values(), work.train(), g.builder());
+    Graph graph = new Graph(g.name(), g.inputs(), g.params(), outputs, work.values(), work.train(), g.builder(), g.states());
     return new Optimized(graph, extra, report);
   }
 }

@@ -29,6 +29,7 @@ final class Rebuild {
       case Leaf.DimSize x -> x;
       case Leaf.Iota x -> x;
       case Leaf.Noise x -> x;
+      case Leaf.State x -> x;
       case Elementwise.Unary u -> b.unary(u.op(), in.get(0));
       case Elementwise.Binary x -> b.binary(x.op(), in.get(0), in.get(1));
       case Elementwise.Where w -> b.where(in.get(0), in.get(1), in.get(2));
@@ -51,6 +52,7 @@ final class Rebuild {
       case Control.Dropout d -> b.dropout(in.get(0), in.get(1), d.p());
       case Window.Unfold u -> b.unfold(in.get(0), u.geometry());
       case Window.Fold f -> b.fold(in.get(0), f.geometry(), f.h(), f.w());
+      case Control.ByMode m -> b.byMode(in.get(0), in.get(1));
     };
   }
 

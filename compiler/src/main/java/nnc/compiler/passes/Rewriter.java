@@ -112,7 +112,7 @@ public final class Rewriter {
     g.values().forEach((k, v) -> values.put(k, memo.getOrDefault(v, v)));
     TrainSpec t = g.train();
     TrainSpec train = t == null ? null
-        : new TrainSpec(memo.getOrDefault(t.objective(), t.objective()), t.optimizer(), t.options(), t.span());
-    return new Graph(g.name(), g.inputs(), g.params(), outputs, values, train, g.builder());
+        : new TrainSpec(memo.getOrDefault(t.objective(), t.objective()), t.optimizer(), t.options(), Map.of(), t.span(), t.stateUpdates());
+    return new Graph(g.name(), g.inputs(), g.params(), outputs, values, train, g.builder(), g.states());
   }
 }

@@ -83,19 +83,23 @@ final class GradHarness {
 
   /**
    * One declared input: {@code "x f64[2,3]"}, optionally followed by a domain ({@code pos},
-   * {@code nonzero}, {@code unit}) or, for i32 inputs, a range {@code <4}.
+   * {@code nonzero}, {@code unit}) or, for i32 inputs, a range {@code <4}. The word {@code state}
+   * declares model state instead of an input (batch norm's running statistics): it is given
+   * values like an input, but it is not differentiated with respect to.
    */
-  record InputSpec(String name, String typeText, TensorType type, Domain domain, int range) {
+  record InputSpec(String name, String typeText, TensorType type, Domain domain, int range, boolean isState) {
     static InputSpec parse(String spec) {
       String[] parts = spec.trim().split("\\s+");
       String typeText = parts[1];
       Domain domain = Domain.REAL;
       int range = 2;
+      boolean state = false;
       for (int i = 2; i < parts.length; i++) {
         if (parts[i].startsWith("<")) range = Integer.parseInt(parts[i].substring(1));
+        else if (parts[i].equals("state")) state = true;
         else domain = Domain.valueOf(parts[i].toUpperCase());
       }
-      return new InputSpec(parts[0], typeText, parseType(typeText), domain, range);
+      return new InputSpec(parts[0], typeText, parseType(typeText), domain, range, state);
     }
 
     boolean isFloat() {
@@ -125,7 +129,11 @@ final class GradHarness {
    * random points avoid; their edge points are nudged off it (the kink itself is checked by hand
    * in {@link Kink}). {@code noGrad} names float inputs that must get no gradient at all.
    */
-  record Row(String name, String expr, IrRow ir, List<InputSpec> inputs, boolean hasKinks, Set<String> noGrad) {
+  record Row(String name, String expr, IrRow ir, List<InputSpec> inputs, boolean hasKinks, Set<String> noGrad, boolean inTraining) {
+    Row(String name, String expr, IrRow ir, List<InputSpec> inputs, boolean hasKinks, Set<String> noGrad) {
+      this(name, expr, ir, inputs, hasKinks, noGrad, false);
+    }
+
     static Row src(String name, String expr, String... inputs) {
       return new Row(name, expr, null, Arrays.stream(inputs).map(InputSpec::parse).toList(), false, Set.of());
     }
@@ -135,11 +143,16 @@ final class GradHarness {
     }
 
     Row kinked() {
-      return new Row(name, expr, ir, inputs, true, noGrad);
+      return new Row(name, expr, ir, inputs, true, noGrad, inTraining);
     }
 
     Row noGrad(String... names) {
-      return new Row(name, expr, ir, inputs, hasKinks, Set.of(names));
+      return new Row(name, expr, ir, inputs, hasKinks, Set.of(names), inTraining);
+    }
+
+    /** Evaluated and differentiated in training mode (dropout active, batch norm on batch statistics). */
+    Row training() {
+      return new Row(name, expr, ir, inputs, hasKinks, noGrad, true);
     }
 
     @Override
@@ -149,22 +162,32 @@ final class GradHarness {
   }
 
   /** A graph built from a row, with its output and declared inputs. */
-  record Built(Graph graph, Node out, Map<String, Leaf.Input> inputs, List<InputSpec> specs) {
+  record Built(Graph graph, Node out, Map<String, Leaf.Input> inputs, List<InputSpec> specs, boolean training) {
+    Built(Graph graph, Node out, Map<String, Leaf.Input> inputs, List<InputSpec> specs) {
+      this(graph, out, inputs, specs, false);
+    }
+
     IrBuilder b() {
       return graph.builder();
     }
 
+    /** The differentiated inputs: float, and not model state. */
     List<Node> floatInputs() {
       List<Node> out = new ArrayList<>();
-      for (InputSpec s : specs) if (s.isFloat()) out.add(inputs.get(s.name()));
+      for (InputSpec s : specs) if (s.isFloat() && !s.isState()) out.add(inputs.get(s.name()));
       return out;
+    }
+
+    /** The reference interpreter at a point; model state takes its values from the point too. */
+    Interpreter interpreter(Map<String, NDArray> at) {
+      return new Interpreter(graph, at, at, true).training(training);
     }
   }
 
   /** The {@code .nn} text of a row: its inputs, then {@code output out = EXPR}. */
   static String source(List<InputSpec> specs, String body) {
     StringBuilder sb = new StringBuilder();
-    for (InputSpec s : specs) sb.append("input ").append(s.name()).append(" : ").append(s.typeText()).append('\n');
+    for (InputSpec s : specs) sb.append(s.isState() ? "state " : "input ").append(s.name()).append(" : ").append(s.typeText()).append('\n');
     return sb.append(body).append('\n').toString();
   }
 
@@ -181,7 +204,7 @@ final class GradHarness {
       Graph g = compile(fileName(row.name()), source(row.inputs(), "output out = " + row.expr()));
       Map<String, Leaf.Input> in = new LinkedHashMap<>();
       for (Leaf.Input i : g.inputs()) in.put(i.name(), i);
-      return new Built(g, g.outputs().get("out"), in, row.inputs());
+      return new Built(g, g.outputs().get("out"), in, row.inputs(), row.inTraining());
     }
     IrBuilder b = new IrBuilder();
     Map<String, Leaf.Input> in = new LinkedHashMap<>();
@@ -193,7 +216,7 @@ final class GradHarness {
     }
     Node out = row.ir().build(b, asNodes);
     Graph g = new Graph(fileName(row.name()), List.copyOf(in.values()), List.of(), Map.of("out", out), Map.of("out", out), null, b);
-    return new Built(g, out, in, row.inputs());
+    return new Built(g, out, in, row.inputs(), row.inTraining());
   }
 
   private static String fileName(String rowName) {
@@ -307,7 +330,7 @@ final class GradHarness {
   // ---- evaluation and comparison --------------------------------------------------------------
 
   static NDArray eval(Built c, Node n, Map<String, NDArray> at) {
-    return new Interpreter(c.graph(), at, Map.of(), true).eval(n);
+    return c.interpreter(at).eval(n);
   }
 
   static String nameOf(Node w) {
@@ -321,7 +344,7 @@ final class GradHarness {
   static void compare(String what, Built c, Node f, Map<Node, Node> grads, List<Node> wrt, Map<String, NDArray> at) {
     Map<String, Node> named = new LinkedHashMap<>();
     grads.forEach((w, g) -> named.put(nameOf(w), g));
-    Map<String, NDArray> symbolic = new Interpreter(c.graph(), at, Map.of(), true).run(named);
+    Map<String, NDArray> symbolic = c.interpreter(at).run(named);
     double f0 = eval(c, f, at).scalar();
     List<double[]> numeric = new ArrayList<>();
     double scale = Math.max(1, Math.abs(f0));
@@ -437,7 +460,7 @@ final class GradHarness {
     }
     GraphInvariants.check(what + " first order", f, g1, wrt);
     for (InputSpec s : row.inputs()) {
-      if (!s.isFloat()) {
+      if (!s.isFloat() && !s.isState()) {
         assertTrue(Autodiff.grad(b, f, List.of(c.inputs().get(s.name()))).isEmpty(),
             what + ": the " + s.type() + " input " + s.name() + " got a gradient");
       }

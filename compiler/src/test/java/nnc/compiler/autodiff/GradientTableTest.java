@@ -198,11 +198,37 @@ class GradientTableTest {
       src("global_avg_pool", "global_avg_pool(x)", "x f64[B,3,2,3]"),
       src("pad the last two axes", "pad(x, [[1,0],[2,1]])", "x f64[2,2,3]"),
       src("pad then conv2d then relu", "relu(conv2d(pad(x, [[1,1],[1,1]]), w))", "x f64[1,1,3,3]", "w f64[2,1,2,2]").kinked());
+  /**
+   * Batch norm (by_mode and model state), embedding and the layer catalog's losses. Batch norm is
+   * checked in training mode (batch statistics: the gradient flows through the mean and variance)
+   * and in evaluation mode (running statistics, which are state and get no gradient).
+   */
+  static final List<Row> NORM_ROWS = List.of(
+      src("batch_norm [N,C], training", "batch_norm(x, g, b, rm, rv)", "x f64[3,4]", "g f64[4]", "b f64[4]",
+          "rm f64[4] state", "rv f64[4] state pos").training(),
+      src("batch_norm [N,C,H,W], training", "batch_norm(x, g, b, rm, rv)", "x f64[2,2,2,3]", "g f64[2]", "b f64[2]",
+          "rm f64[2] state", "rv f64[2] state pos").training(),
+      src("batch_norm symbolic batch, eps 0.1, training", "batch_norm(x, g, b, rm, rv, eps=0.1)", "x f64[B,4]", "g f64[4]",
+          "b f64[4]", "rm f64[4] state", "rv f64[4] state pos").training(),
+      src("batch_norm [N,C], evaluation", "batch_norm(x, g, b, rm, rv)", "x f64[3,4]", "g f64[4]", "b f64[4]",
+          "rm f64[4] state", "rv f64[4] state pos"),
+      src("batch_norm [N,C,H,W], evaluation", "batch_norm(x, g, b, rm, rv)", "x f64[2,2,2,3]", "g f64[2]", "b f64[2]",
+          "rm f64[2] state", "rv f64[2] state pos"),
+      ir("by_mode, evaluation", (b, in) -> b.byMode(b.unary(UnaryOp.SIN, in.get("x")), b.mul(in.get("x"), in.get("y"))), XS, "y f64[2,3]"),
+      ir("by_mode, training", (b, in) -> b.byMode(b.unary(UnaryOp.SIN, in.get("x")), b.mul(in.get("x"), in.get("y"))), XS, "y f64[2,3]")
+          .training(),
+      src("embedding (repeated ids)", "embedding(E, ids)", "E f64[5,3]", "ids i32[6] <5"),
+      src("embedding with 2-D ids", "embedding(E, ids)", "E f64[4,2]", "ids i32[2,3] <4"),
+      src("huber", "huber(x, y)", "x f64[B,3]", "y f64[B,3]"),
+      src("huber delta 0.5", "huber(x, y, delta=0.5)", XS, "y f64[2,3]"),
+      src("kl_div", "kl_div(s, t)", "s f64[B,4]", "t f64[B,4]"),
+      src("kl_div temperature 3", "kl_div(s, t, temperature=3)", "s f64[3,4]", "t f64[3,4]"));
 
   static List<Row> allRows() {
     List<Row> all = new ArrayList<>(TABLE);
     all.addAll(REDUCTIONS);
     all.addAll(WINDOWS);
+    all.addAll(NORM_ROWS);
     return all;
   }
 
@@ -275,7 +301,10 @@ class GradientTableTest {
       Kink.of("max_pool2d ties go to the first maximum of each window (row-major)", "max_pool2d(x, 2)", "x f64[1,1,2,4]")
           .at("x", 3, 3, 1, 2, 3, 3, 2, 2).grad("x", 1, 0, 0, 1, 0, 0, 0, 0).hvp("x", 0, 0, 0, 0, 0, 0, 0, 0),
       Kink.of("max_pool2d padding never wins, even against negative inputs", "max_pool2d(x, 2, padding=1)", "x f64[1,1,2,2]")
-          .at("x", -1, -2, -3, -4).grad("x", 1, 1, 1, 1));
+          .at("x", -1, -2, -3, -4).grad("x", 1, 1, 1, 1),
+      // ---- the layer catalog's losses --------------------------------------------------------
+      Kink.of("huber at |d| = delta takes the linear branch: derivative delta sign(d), second 0", "huber(x, 0)", "x f64[3]")
+          .at("x", 1, -1, 0.5).grad("x", 1.0 / 3, -1.0 / 3, 0.5 / 3).hvp("x", 0, 0, 1.0 / 3));
 
   static Stream<Kink> kinks() {
     return KINKS.stream();

@@ -73,6 +73,9 @@ class GradientsDocTest {
         // Window
         b.unfold(x, new nnc.compiler.ir.Window.Geometry(2, 2, 1, 1, 1, 1)),
         b.fold(b.unfold(x, new nnc.compiler.ir.Window.Geometry(2, 2, 1, 1, 1, 1)), new nnc.compiler.ir.Window.Geometry(2, 2, 1, 1, 1, 1), 2, 3)));
+    // model state and modes (batch norm)
+    out.add(b.state("s", type("f64", 3), new Initializer.Zeros()));
+    out.add(b.byMode(x, b.unary(UnaryOp.SIN, x)));
     for (UnaryOp op : UnaryOp.values()) out.add(b.unary(op, x));
     for (BinaryOp op : BinaryOp.values()) out.add(b.binary(op, x, v));
     for (ReduceOp op : ReduceOp.values()) out.add(b.reduce(op, x, Axes.of(1), false));

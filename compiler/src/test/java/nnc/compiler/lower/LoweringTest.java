@@ -62,9 +62,12 @@ class LoweringTest {
         for (String o : g.outputs().keySet()) assertClose(name + " " + o, want.get(o).data(), got.get(o), 1e-5);
       }
       if (c.manifest().entry(ModelCompiler.TRAIN) != null) {
+        // the training step against the interpreter in training mode, with the same dropout noise
         Map<String, Node> roots = GradientGraph.roots(g, List.of());
-        Map<String, NDArray> want = new Interpreter(g, nd(inputs), params, false).run(roots);
-        Map<String, Tensor> got = ex.run(ModelCompiler.TRAIN, inputs);
+        Map<String, Tensor> trainInputs = new java.util.LinkedHashMap<>(inputs);
+        trainInputs.putAll(nnc.compiler.autodiff.RandomInputs.noise(roots.values(), batch, batch));
+        Map<String, NDArray> want = new Interpreter(g, nd(trainInputs), params, false).training(true).run(roots);
+        Map<String, Tensor> got = ex.run(ModelCompiler.TRAIN, trainInputs);
         assertClose(name + " loss", want.get("loss").data(), got.get("loss"), 1e-5);
         // After the first step, each parameter is p - lr * grad (sgd), or p - lr * g / (|g| + eps) (adam:
         // the bias-corrected moments of one step are g and g^2).

@@ -222,6 +222,7 @@ public final class Executor {
       scan(m, offsets[in.buffer()], size(entry.buffers().get(in.buffer()), dims), null, "input " + in.name());
     }
     for (Manifest.Slot s : manifest.params()) scan(p, s.offset(), s.size(), null, "parameter " + s.name());
+    for (Manifest.Slot s : manifest.modelState()) scan(p, s.offset(), s.size(), null, "model state " + s.name());
     for (int k = 0; k < handles.length; k++) {
       try {
         handles[k].invokeExact(p, m, rt);
@@ -253,13 +254,13 @@ public final class Executor {
     return out;
   }
 
-  /** Offset and size in P of a named slot: a parameter, constant, optimizer state or {@code hyper.NAME}. */
+  /** Offset and size in P of a named slot: a parameter, constant, optimizer or model state, or {@code hyper.NAME}. */
   private int[] pSlot(String name) {
     if (name.startsWith("hyper.")) {
       Manifest.Hyper h = manifest.hypers().get(name.substring("hyper.".length()));
       if (h != null) return new int[] {h.offset(), 1};
     }
-    for (List<Manifest.Slot> list : List.of(manifest.params(), manifest.state(), manifest.constants())) {
+    for (List<Manifest.Slot> list : List.of(manifest.params(), manifest.state(), manifest.constants(), manifest.modelState())) {
       for (Manifest.Slot s : list) if (s.name().equals(name)) return new int[] {s.offset(), s.size()};
     }
     throw new IllegalStateException("model " + manifest.model() + ": its kernel table names an unknown slot " + name);

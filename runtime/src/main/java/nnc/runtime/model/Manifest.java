@@ -23,9 +23,22 @@ import nnc.runtime.io.Json;
  * @param state optimizer state in P (momentum, moments), saved in checkpoints
  * @param hypers scalar hyper-parameters in P (e.g. lr) with their initial values
  * @param entries the entry points, in the order of {@code ModelCode.call}'s entry index
+ * @param modelState non-trainable model state in P (batch norm's running statistics): initialized
+ *     with the weights, changed only by the training step, saved in checkpoints
  */
 public record Manifest(String model, String className, String nncVersion, String sourceSha256, List<String> dims,
-    int pSize, List<Slot> params, List<Slot> constants, List<Slot> state, Map<String, Hyper> hypers, List<Entry> entries) {
+    int pSize, List<Slot> params, List<Slot> constants, List<Slot> state, Map<String, Hyper> hypers, List<Entry> entries,
+    List<Slot> modelState) {
+
+  public Manifest {
+    modelState = List.copyOf(modelState);
+  }
+
+  /** A manifest of a model without model state. */
+  public Manifest(String model, String className, String nncVersion, String sourceSha256, List<String> dims,
+      int pSize, List<Slot> params, List<Slot> constants, List<Slot> state, Map<String, Hyper> hypers, List<Entry> entries) {
+    this(model, className, nncVersion, sourceSha256, dims, pSize, params, constants, state, hypers, entries, List.of());
+  }
 
   /** A tensor at a fixed offset of P. Shape entries are Integers. */
   public record Slot(String name, String dtype, List<Integer> shape, int offset) {
@@ -89,6 +102,7 @@ public record Manifest(String model, String className, String nncVersion, String
     m.put("params", params.stream().map(Manifest::slotJson).toList());
     m.put("constants", constants.stream().map(Manifest::slotJson).toList());
     m.put("state", state.stream().map(Manifest::slotJson).toList());
+    if (!modelState.isEmpty()) m.put("model_state", modelState.stream().map(Manifest::slotJson).toList());
     Map<String, Object> h = new LinkedHashMap<>();
     hypers.forEach((k, v) -> h.put(k, Map.of("offset", (long) v.offset(), "initial", v.initial())));
     m.put("hypers", h);
@@ -144,6 +158,9 @@ public record Manifest(String model, String className, String nncVersion, String
       List<Slot> params = ((List<Object>) m.get("params")).stream().map(Manifest::slot).toList();
       List<Slot> constants = ((List<Object>) m.get("constants")).stream().map(Manifest::slot).toList();
       List<Slot> state = ((List<Object>) m.get("state")).stream().map(Manifest::slot).toList();
+      // absent in manifests of models without model state (and in those written before it existed)
+      List<Slot> modelState = m.get("model_state") == null ? List.of()
+          : ((List<Object>) m.get("model_state")).stream().map(Manifest::slot).toList();
       Map<String, Hyper> hypers = new LinkedHashMap<>();
       ((Map<String, Object>) m.get("hypers")).forEach((k, v) -> {
         Map<String, Object> hv = (Map<String, Object>) v;
@@ -172,7 +189,7 @@ public record Manifest(String model, String className, String nncVersion, String
             ((List<Object>) e.get("outputs")).stream().map(Manifest::port).toList(), buffers, table));
       }
       return new Manifest((String) m.get("model"), (String) m.get("class"), (String) m.get("nnc"), (String) m.get("source_sha256"),
-          ((List<Object>) m.get("dims")).stream().map(String.class::cast).toList(), toInt(m.get("p_size")), params, constants, state, hypers, entries);
+          ((List<Object>) m.get("dims")).stream().map(String.class::cast).toList(), toInt(m.get("p_size")), params, constants, state, hypers, entries, modelState);
     } catch (ClassCastException | NullPointerException e) {
       throw new IllegalArgumentException("malformed manifest: a field is missing or has the wrong type");
     }
