@@ -214,6 +214,12 @@ public final class ModelCompiler {
       switch (st) {
         case St.Loop l -> pStores(l.body(), layout, slots, unknown);
         case St.ElementLoop l -> pStores(l.body(), layout, slots, unknown);
+        case St.Gemm g when g.cSpace() == Space.P -> {
+          Integer base = baseIndex(g.c());
+          String slot = base == null ? null : pSlotAt(layout, base);
+          if (slot == null) unknown[0] = true;
+          else slots.add(slot);
+        }
         case St.Store s when s.space() == Space.P -> {
           Integer base = baseIndex(s.index());
           String slot = base == null ? null : pSlotAt(layout, base);
