@@ -39,6 +39,8 @@ final class Fusion {
   private final Set<Node> fused = Collections.newSetFromMap(new IdentityHashMap<>());
   /** Transposes of the last two axes whose every user is a matmul: read transposed in place, never stored. */
   private final Set<Node> absorbed = Collections.newSetFromMap(new IdentityHashMap<>());
+  /** The nodes of the entry's graph. */
+  private final Set<Node> members = Collections.newSetFromMap(new IdentityHashMap<>());
   /** matmul → the elementwise node whose kernel computes it as its epilogue. */
   private final Map<Node, Node> epilogueHost = new IdentityHashMap<>();
 
@@ -50,6 +52,7 @@ final class Fusion {
       for (Node in : n.inputs()) users.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
     }
     for (Node n : order) if (fusible(n)) fused.add(n);
+    members.addAll(order);
     for (Node n : order) {
       if (n instanceof Movement.Transpose t && !roots.contains(t) && MatMuls.swapsLastTwo(t)
           && users.getOrDefault(t, List.of()).stream().allMatch(u -> u instanceof Linalg.MatMul)) {
@@ -65,7 +68,9 @@ final class Fusion {
 
   /** Whether n is a transpose that the matrix products using it read in place (see {@link MatMuls}). */
   boolean isAbsorbed(Node n) {
-    return absorbed.contains(n);
+    // A transpose outside the entry's graph belongs to a product lowered outside it (the SGD step
+    // fused into a weight gradient, whose operands' sources are the roots): nothing stores it.
+    return absorbed.contains(n) || (n instanceof Movement.Transpose t && MatMuls.swapsLastTwo(t) && !members.contains(n));
   }
 
   boolean isFused(Node n) {

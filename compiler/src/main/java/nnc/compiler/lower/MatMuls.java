@@ -57,6 +57,11 @@ final class MatMuls {
     });
   }
 
+  /** What a product reads for operand x: the source of a transpose of the last two axes, else x. */
+  static Node source(Node x) {
+    return x instanceof Movement.Transpose t && swapsLastTwo(t) ? t.x() : x;
+  }
+
   /** Whether a transpose swaps exactly the last two axes (what the kernel's flags express). */
   static boolean swapsLastTwo(Movement.Transpose t) {
     List<Integer> p = t.perm();

@@ -84,7 +84,8 @@ public final class ModelCompiler {
       Map<String, Node> lowerRoots = new LinkedHashMap<>(roots);
       direct.forEach((p, d) -> {
         lowerRoots.remove("grad." + p);
-        for (int i = 0; i < d.inputs().size(); i++) lowerRoots.put("operand." + i + "." + p, d.inputs().get(i));
+        // A transposed operand of the fused matmul is read in place: its source is what is lowered.
+        for (int i = 0; i < d.inputs().size(); i++) lowerRoots.put("operand." + i + "." + p, MatMuls.source(d.inputs().get(i)));
       });
       EntryLowering e = lowerEntry(g, layout, TRAIN, lowerRoots);
       UpdateRules.emit(e, g, roots, layout, direct);

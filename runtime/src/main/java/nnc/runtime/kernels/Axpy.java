@@ -19,23 +19,68 @@ import jdk.incubator.vector.FloatVector;
 final class Axpy {
   private Axpy() {}
 
-  static void range(float[] a, int ao, int si, int sk, float[] b, int bo, float[] c, int co, int n, int k, float alpha, boolean acc, int i0, int i1, int j0, int j1) {
+  /**
+   * Row blocks at least this tall read a column panel of B from a packed copy: contiguous, so the
+   * k loop streams it without the cache-set conflicts of a row stride of 4 KB (N = 1024) and with
+   * one prefetch stream instead of one per row of B.
+   */
+  static final int PACK_MIN_ROWS = 16;
+
+  /** The packed column panel of B, per thread (grown, never shrunk). */
+  private static final ThreadLocal<float[][]> PANEL = ThreadLocal.withInitial(() -> new float[1][0]);
+
+  /**
+   * Rows [i0, i1), columns [j0, j1) of C. With {@code transB} (B stored {@code [N, K]}) every
+   * column panel is packed, transposed, first: the caller ensures the row block is tall enough
+   * for that to pay ({@link Gemm}).
+   */
+  static void range(float[] a, int ao, int si, int sk, float[] b, int bo, boolean transB, float[] c, int co, int n, int k, float alpha, boolean acc, int i0, int i1, int j0, int j1) {
+    boolean pack = transB || i1 - i0 >= PACK_MIN_ROWS;
+    float[] panel = pack ? panel(k * COLS) : null;
     int j = j0;
     for (; j + COLS <= j1; j += COLS) {
+      if (pack) pack(b, bo, transB, n, k, j, COLS, panel);
+      float[] pb = pack ? panel : b;
+      int pj = pack ? 0 : bo + j, ldb = pack ? COLS : n;
       int i = i0;
-      for (; i + ROWS <= i1; i += ROWS) tile4x3(a, ao + i * si, si, sk, b, bo + j, n, c, co + i * n + j, k, alpha, acc);
-      for (; i < i1; i++) tile1x3(a, ao + i * si, sk, b, bo + j, n, c, co + i * n + j, k, alpha, acc);
+      for (; i + ROWS <= i1; i += ROWS) tile4x3(a, ao + i * si, si, sk, pb, pj, ldb, c, co + i * n + j, n, k, alpha, acc);
+      for (; i < i1; i++) tile1x3(a, ao + i * si, sk, pb, pj, ldb, c, co + i * n + j, k, alpha, acc);
     }
     for (; j + L <= j1; j += L) {
+      if (pack) pack(b, bo, transB, n, k, j, L, panel);
+      float[] pb = pack ? panel : b;
+      int pj = pack ? 0 : bo + j, ldb = pack ? L : n;
       int i = i0;
-      for (; i + ROWS <= i1; i += ROWS) tile4x1(a, ao + i * si, si, sk, b, bo + j, n, c, co + i * n + j, k, alpha, acc);
-      for (; i < i1; i++) tile1x1(a, ao + i * si, sk, b, bo + j, n, c, co + i * n + j, k, alpha, acc);
+      for (; i + ROWS <= i1; i += ROWS) tile4x1(a, ao + i * si, si, sk, pb, pj, ldb, c, co + i * n + j, n, k, alpha, acc);
+      for (; i < i1; i++) tile1x1(a, ao + i * si, sk, pb, pj, ldb, c, co + i * n + j, k, alpha, acc);
     }
-    if (j < j1) scalarColumns(a, ao, si, sk, b, bo, c, co, n, k, alpha, acc, i0, i1, j, j1);
+    if (j < j1) {
+      int w = j1 - j;
+      if (pack) pack(b, bo, transB, n, k, j, w, panel);
+      scalarColumns(a, ao, si, sk, pack ? panel : b, pack ? 0 : bo + j, pack ? w : n, c, co + j, n, k, alpha, acc, i0, i1, w);
+    }
+  }
+
+  /** {@code panel[p * w + q] = B(p, j + q)}: w columns of B, contiguous by row of k. */
+  private static void pack(float[] b, int bo, boolean transB, int n, int k, int j, int w, float[] panel) {
+    if (transB) {
+      for (int q = 0; q < w; q++) {
+        int from = bo + (j + q) * k;
+        for (int p = 0, to = q; p < k; p++, to += w) panel[to] = b[from + p];
+      }
+    } else {
+      for (int p = 0, from = bo + j, to = 0; p < k; p++, from += n, to += w) System.arraycopy(b, from, panel, to, w);
+    }
+  }
+
+  private static float[] panel(int size) {
+    float[][] holder = PANEL.get();
+    if (holder[0].length < size) holder[0] = new float[size];
+    return holder[0];
   }
 
   /** Four rows by three vectors: twelve accumulators, seven loads per twelve fmas. */
-  private static void tile4x3(float[] a, int ai, int si, int sk, float[] b, int bj, int ldb, float[] c, int cij, int k, float alpha, boolean acc) {
+  private static void tile4x3(float[] a, int ai, int si, int sk, float[] b, int bj, int ldb, float[] c, int cij, int ldc, int k, float alpha, boolean acc) {
     FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00;
     FloatVector c10 = c00, c11 = c00, c12 = c00;
     FloatVector c20 = c00, c21 = c00, c22 = c00;
@@ -68,7 +113,7 @@ final class Axpy {
       bk += ldb;
     }
     FloatVector al = FloatVector.broadcast(S, alpha);
-    int r0 = cij, r1 = cij + ldb, r2 = cij + 2 * ldb, r3 = cij + 3 * ldb;
+    int r0 = cij, r1 = cij + ldc, r2 = cij + 2 * ldc, r3 = cij + 3 * ldc;
     if (acc) {
       c00.fma(al, FloatVector.fromArray(S, c, r0)).intoArray(c, r0);
       c01.fma(al, FloatVector.fromArray(S, c, r0 + L)).intoArray(c, r0 + L);
@@ -123,7 +168,7 @@ final class Axpy {
   }
 
   /** Four rows by one vector (the columns left over below a multiple of three vectors). */
-  private static void tile4x1(float[] a, int ai, int si, int sk, float[] b, int bj, int ldb, float[] c, int cij, int k, float alpha, boolean acc) {
+  private static void tile4x1(float[] a, int ai, int si, int sk, float[] b, int bj, int ldb, float[] c, int cij, int ldc, int k, float alpha, boolean acc) {
     FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0;
     int a0 = ai, a1 = ai + si, a2 = ai + 2 * si, a3 = ai + 3 * si, bk = bj;
     for (int p = 0; p < k; p++) {
@@ -139,7 +184,7 @@ final class Axpy {
       bk += ldb;
     }
     FloatVector al = FloatVector.broadcast(S, alpha);
-    int r0 = cij, r1 = cij + ldb, r2 = cij + 2 * ldb, r3 = cij + 3 * ldb;
+    int r0 = cij, r1 = cij + ldc, r2 = cij + 2 * ldc, r3 = cij + 3 * ldc;
     if (acc) {
       c0.fma(al, FloatVector.fromArray(S, c, r0)).intoArray(c, r0);
       c1.fma(al, FloatVector.fromArray(S, c, r1)).intoArray(c, r1);
@@ -167,15 +212,16 @@ final class Axpy {
   }
 
   /**
-   * Columns [j0, j1) narrower than a vector: scalar fma chains, four rows at a time so that four
-   * independent chains hide the fma latency.
+   * The w (< one vector) columns of C at {@code cj}, B's columns at {@code bj} with row stride
+   * ldb: scalar fma chains, four rows at a time so that four independent chains hide the fma
+   * latency.
    */
-  private static void scalarColumns(float[] a, int ao, int si, int sk, float[] b, int bo, float[] c, int co, int n, int k, float alpha, boolean acc, int i0, int i1, int j0, int j1) {
-    for (int j = j0; j < j1; j++) {
+  private static void scalarColumns(float[] a, int ao, int si, int sk, float[] b, int bj, int ldb, float[] c, int cj, int n, int k, float alpha, boolean acc, int i0, int i1, int w) {
+    for (int q = 0; q < w; q++) {
       int i = i0;
       for (; i + ROWS <= i1; i += ROWS) {
         float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        int a0 = ao + i * si, bk = bo + j;
+        int a0 = ao + i * si, bk = bj + q;
         for (int p = 0; p < k; p++) {
           float bv = b[bk];
           s0 = Math.fma(bv, a[a0], s0);
@@ -183,9 +229,9 @@ final class Axpy {
           s2 = Math.fma(bv, a[a0 + 2 * si], s2);
           s3 = Math.fma(bv, a[a0 + 3 * si], s3);
           a0 += sk;
-          bk += n;
+          bk += ldb;
         }
-        int at = co + i * n + j;
+        int at = cj + i * n + q;
         Gemm.put(c, at, s0, alpha, acc);
         Gemm.put(c, at + n, s1, alpha, acc);
         Gemm.put(c, at + 2 * n, s2, alpha, acc);
@@ -193,13 +239,13 @@ final class Axpy {
       }
       for (; i < i1; i++) {
         float s = 0;
-        int a0 = ao + i * si, bk = bo + j;
+        int a0 = ao + i * si, bk = bj + q;
         for (int p = 0; p < k; p++) {
           s = Math.fma(b[bk], a[a0], s);
           a0 += sk;
-          bk += n;
+          bk += ldb;
         }
-        Gemm.put(c, co + i * n + j, s, alpha, acc);
+        Gemm.put(c, cj + i * n + q, s, alpha, acc);
       }
     }
   }

@@ -43,6 +43,9 @@ public final class Gemm {
   /** Add the product to C instead of overwriting it. */
   public static final int ACCUMULATE = 4;
 
+  /** Internal: the dot form was chosen (B stored [N, K], A [M, K]). */
+  static final int DOT = 8;
+
   static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   static final int L = S.length();
   /** Rows of C per register tile. */
@@ -51,6 +54,11 @@ public final class Gemm {
   static final int COLS = 3 * L;
   /** Below this inner dimension a transposed B is copied rather than multiplied in dot form. */
   static final int DOT_MIN_K = 4 * L;
+  /**
+   * From this many rows of C a transposed B is packed (transposed) panel by panel for the axpy
+   * form, which then outruns the dot form; below, the packing would cost more than it saves.
+   */
+  static final int PACK_TRANSPOSED_MIN_ROWS = 32;
   /** Multiply-adds below which a product runs on the calling thread alone. */
   static final long PARALLEL_MIN = 1 << 17;
 
@@ -65,7 +73,9 @@ public final class Gemm {
   public static void gemm(float[] a, int ao, float[] b, int bo, float[] c, int co, int m, int n, int k, int flags, float alpha) {
     if (m <= 0 || n <= 0) return;
     boolean transA = (flags & TRANS_A) != 0, transB = (flags & TRANS_B) != 0;
-    if (transB && (transA || k < DOT_MIN_K)) {
+    if (transB && m < PACK_TRANSPOSED_MIN_ROWS && !transA && k >= DOT_MIN_K) {
+      run(a, ao, b, bo, c, co, m, n, k, flags | DOT, alpha);
+    } else if (transB && m < PACK_TRANSPOSED_MIN_ROWS) {
       // No dot form (A not contiguous in k, or k too short to fill vectors): B to [K, N], axpy form.
       float[] t = scratch(0, k * n);
       transpose(b, bo, n, k, t);
@@ -74,7 +84,7 @@ public final class Gemm {
       // A narrow C (the last layer's logits): B to [N, K], dot form, instead of scalar columns.
       float[] t = scratch(0, k * n);
       transpose(b, bo, k, n, t);
-      run(a, ao, t, 0, c, co, m, n, k, flags | TRANS_B, alpha);
+      run(a, ao, t, 0, c, co, m, n, k, flags | TRANS_B | DOT, alpha);
     } else if (!transB && n < L && transA && m >= 2 * L) {
       // A narrow C from a transposed A (the last layer's weight gradient, k = the batch): C^T =
       // B^T A is an axpy product with m wide columns, written back transposed.
@@ -83,6 +93,7 @@ public final class Gemm {
       boolean acc = (flags & ACCUMULATE) != 0;
       for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) put(c, co + i * n + j, t[j * m + i], alpha, acc);
     } else {
+      // The axpy form; a transposed B (tall C) is packed transposed panel by panel.
       run(a, ao, b, bo, c, co, m, n, k, flags, alpha);
     }
   }
@@ -96,14 +107,14 @@ public final class Gemm {
 
   /** Rows [i0, i1) and columns [j0, j1) of the product; the unit of work of one thread. */
   static void range(float[] a, int ao, float[] b, int bo, float[] c, int co, int m, int n, int k, int flags, float alpha, int i0, int i1, int j0, int j1) {
-    boolean acc = (flags & ACCUMULATE) != 0;
-    if ((flags & TRANS_B) != 0) {
+    boolean acc = (flags & ACCUMULATE) != 0, transB = (flags & TRANS_B) != 0;
+    if ((flags & DOT) != 0) {
       Dot.range(a, ao, b, bo, c, co, n, k, alpha, acc, i0, i1, j0, j1);
       return;
     }
     // A(i, k) is at a[ao + i * si + k * sk].
     int si = (flags & TRANS_A) != 0 ? 1 : k, sk = (flags & TRANS_A) != 0 ? m : 1;
-    Axpy.range(a, ao, si, sk, b, bo, c, co, n, k, alpha, acc, i0, i1, j0, j1);
+    Axpy.range(a, ao, si, sk, b, bo, transB, c, co, n, k, alpha, acc, i0, i1, j0, j1);
   }
 
   /** How to split m x n between {@code parts} threads: along N in whole column tiles, else along M. */

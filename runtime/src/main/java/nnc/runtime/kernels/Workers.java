@@ -149,7 +149,7 @@ public final class Workers implements AutoCloseable {
 
     /** Part {@code part} of {@code parts}: a share of whole column tiles, or of whole row tiles. */
     void run(int part, int parts) {
-      boolean dot = (flags & Gemm.TRANS_B) != 0;
+      boolean dot = (flags & Gemm.DOT) != 0;
       if (Gemm.splitColumns(m, n)) {
         int tile = dot ? Dot.COLS : Gemm.COLS, tiles = (n + tile - 1) / tile;
         int j0 = Math.min(n, tiles * part / parts * tile), j1 = Math.min(n, tiles * (part + 1) / parts * tile);
