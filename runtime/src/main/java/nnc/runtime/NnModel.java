@@ -184,6 +184,15 @@ public final class NnModel implements AutoCloseable {
   }
 
   /**
+   * One training step writing the loss into {@code outputs.get("loss")} (an f32 tensor of one
+   * element): once warmed up for a batch size, a step allocates nothing (models with dropout take
+   * the ordinary path, which allocates its noise binding).
+   */
+  public synchronized void trainStep(Map<String, Tensor> inputs, Map<String, Tensor> outputs) {
+    executor.runInto("train", inputs, outputs);
+  }
+
+  /**
    * Evaluates the objective and the declared metrics on a batch without updating anything:
    * {@code loss} first, then each metric by name. Safe to call from many threads.
    */

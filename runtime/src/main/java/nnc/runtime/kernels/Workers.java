@@ -6,9 +6,10 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * A small pool that splits the large kernels of one call ({@link Gemm}) between the calling
- * thread and {@code threads - 1} helper threads. The split is fixed (part t of T gets the t-th
- * share of whole tiles) and every element is computed by the same operations whatever part
- * computes it, so results do not depend on the number of threads or on scheduling.
+ * thread and {@code threads - 1} helper threads. The split is fixed (part t of T is the t-th
+ * share of whole tiles), parts are claimed by whichever thread is free (the caller too), and
+ * every element is computed by the same operations whatever part computes it, so results do not
+ * depend on the number of threads or on scheduling.
  *
  * <p>Helpers wait for work by spinning briefly ({@link #SPIN_NANOS}: the kernels of one training
  * step follow each other within microseconds), then yielding, then parking: a helper that only
@@ -27,7 +28,9 @@ public final class Workers implements AutoCloseable {
   private final int threads;
   private final Thread[] helpers;
   private final AtomicBoolean busy = new AtomicBoolean();
-  private final AtomicInteger pending = new AtomicInteger();
+  /** The next part of the current job to claim, and how many parts are finished. */
+  private final AtomicInteger next = new AtomicInteger(Integer.MAX_VALUE);
+  private final AtomicInteger done = new AtomicInteger();
   private final Job job = new Job();
   private volatile int generation;
   private volatile boolean closed;
@@ -40,8 +43,7 @@ public final class Workers implements AutoCloseable {
     this.threads = threads;
     this.helpers = new Thread[threads - 1];
     for (int t = 0; t < helpers.length; t++) {
-      int part = t + 1;
-      helpers[t] = Thread.ofPlatform().daemon().name("nnc-worker-" + part).unstarted(() -> loop(part));
+      helpers[t] = Thread.ofPlatform().daemon().name("nnc-worker-" + (t + 1)).unstarted(this::loop);
       helpers[t].start();
     }
   }
@@ -67,13 +69,14 @@ public final class Workers implements AutoCloseable {
     if (closed || !busy.compareAndSet(false, true)) return false;
     try {
       job.set(a, ao, b, bo, c, co, m, n, k, flags, alpha);
-      pending.set(helpers.length);
       failure = null;
-      generation++; // publishes the job (volatile write after the plain writes)
+      done.set(0);
+      next.set(0); // opens the parts for claiming (after the job's fields: an atomic write publishes them)
+      generation++; // wakes the helpers
       if (sleeping.get() > 0) for (Thread h : helpers) LockSupport.unpark(h);
-      job.run(0, threads);
+      claimParts();
       long start = System.nanoTime();
-      while (pending.get() != 0) {
+      while (done.get() != threads) {
         if (System.nanoTime() - start < SPIN_NANOS) Thread.onSpinWait();
         else Thread.yield();
       }
@@ -86,7 +89,25 @@ public final class Workers implements AutoCloseable {
     }
   }
 
-  private void loop(int part) {
+  /**
+   * Runs parts of the current job until none is left. Every thread, the caller included, claims
+   * parts, so a helper the OS has not scheduled yet delays nothing: the caller takes its part.
+   * Which thread runs a part does not change what the part computes.
+   */
+  private void claimParts() {
+    int part;
+    while ((part = next.getAndIncrement()) < threads) {
+      try {
+        job.run(part, threads);
+      } catch (Throwable t) {
+        failure = t;
+      } finally {
+        done.incrementAndGet();
+      }
+    }
+  }
+
+  private void loop() {
     int seen = 0;
     while (true) {
       long start = System.nanoTime();
@@ -107,13 +128,7 @@ public final class Workers implements AutoCloseable {
         }
       }
       seen = g;
-      try {
-        job.run(part, threads);
-      } catch (Throwable t) {
-        failure = t;
-      } finally {
-        pending.decrementAndGet();
-      }
+      claimParts();
     }
   }
 
