@@ -64,9 +64,11 @@ final class Axpy {
   /** {@code panel[p * w + q] = B(p, j + q)}: w columns of B, contiguous by row of k. */
   private static void pack(float[] b, int bo, boolean transB, int n, int k, int j, int w, float[] panel) {
     if (transB) {
-      for (int q = 0; q < w; q++) {
-        int from = bo + (j + q) * k;
-        for (int p = 0, to = q; p < k; p++, to += w) panel[to] = b[from + p];
+      // k outer: the stores run sequentially and the w rows of B being read stay in L1 (one line
+      // each); q outer was measured 1.5-2x slower (every store a new line of a panel beyond L1).
+      int from = bo + j * k;
+      for (int p = 0, to = 0; p < k; p++) {
+        for (int q = 0, at = from + p; q < w; q++, at += k) panel[to++] = b[at];
       }
     } else {
       for (int p = 0, from = bo + j, to = 0; p < k; p++, from += n, to += w) System.arraycopy(b, from, panel, to, w);
