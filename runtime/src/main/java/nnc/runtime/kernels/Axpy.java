@@ -43,6 +43,8 @@ final class Axpy {
       float[] pb = pack ? panel : b;
       int pj = pack ? 0 : bo + j, ldb = pack ? COLS : n;
       int i = i0;
+      // Six-row tiles (eighteen accumulators) where they fit, but eight rows as two fours.
+      for (; i1 - i >= 6 && i1 - i != 8; i += 6) tile6x3(a, ao + i * si, si, sk, pb, pj, ldb, c, co + i * n + j, n, k, alpha, acc);
       for (; i + ROWS <= i1; i += ROWS) tile4x3(a, ao + i * si, si, sk, pb, pj, ldb, c, co + i * n + j, n, k, alpha, acc);
       for (; i < i1; i++) tile1x3(a, ao + i * si, sk, pb, pj, ldb, c, co + i * n + j, k, alpha, acc);
     }
@@ -79,6 +81,93 @@ final class Axpy {
     float[][] holder = PANEL.get();
     if (holder[0].length < size) holder[0] = new float[size];
     return holder[0];
+  }
+
+  /** Six rows by three vectors: eighteen accumulators, nine loads per eighteen fmas. */
+  private static void tile6x3(float[] a, int ai, int si, int sk, float[] b, int bj, int ldb, float[] c, int cij, int ldc, int k, float alpha, boolean acc) {
+    FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00;
+    FloatVector c10 = c00, c11 = c00, c12 = c00;
+    FloatVector c20 = c00, c21 = c00, c22 = c00;
+    FloatVector c30 = c00, c31 = c00, c32 = c00;
+    FloatVector c40 = c00, c41 = c00, c42 = c00;
+    FloatVector c50 = c00, c51 = c00, c52 = c00;
+    int a0 = ai, a1 = ai + si, a2 = ai + 2 * si, a3 = ai + 3 * si, a4 = ai + 4 * si, a5 = ai + 5 * si, bk = bj;
+    for (int p = 0; p < k; p++) {
+      FloatVector b0 = FloatVector.fromArray(S, b, bk);
+      FloatVector b1 = FloatVector.fromArray(S, b, bk + L);
+      FloatVector b2 = FloatVector.fromArray(S, b, bk + 2 * L);
+      FloatVector x = FloatVector.broadcast(S, a[a0]);
+      c00 = b0.fma(x, c00);
+      c01 = b1.fma(x, c01);
+      c02 = b2.fma(x, c02);
+      x = FloatVector.broadcast(S, a[a1]);
+      c10 = b0.fma(x, c10);
+      c11 = b1.fma(x, c11);
+      c12 = b2.fma(x, c12);
+      x = FloatVector.broadcast(S, a[a2]);
+      c20 = b0.fma(x, c20);
+      c21 = b1.fma(x, c21);
+      c22 = b2.fma(x, c22);
+      x = FloatVector.broadcast(S, a[a3]);
+      c30 = b0.fma(x, c30);
+      c31 = b1.fma(x, c31);
+      c32 = b2.fma(x, c32);
+      x = FloatVector.broadcast(S, a[a4]);
+      c40 = b0.fma(x, c40);
+      c41 = b1.fma(x, c41);
+      c42 = b2.fma(x, c42);
+      x = FloatVector.broadcast(S, a[a5]);
+      c50 = b0.fma(x, c50);
+      c51 = b1.fma(x, c51);
+      c52 = b2.fma(x, c52);
+      a0 += sk;
+      a1 += sk;
+      a2 += sk;
+      a3 += sk;
+      a4 += sk;
+      a5 += sk;
+      bk += ldb;
+    }
+    FloatVector al = FloatVector.broadcast(S, alpha);
+    if (acc) {
+      c00.fma(al, FloatVector.fromArray(S, c, cij + 0 * ldc)).intoArray(c, cij + 0 * ldc);
+      c01.fma(al, FloatVector.fromArray(S, c, cij + 0 * ldc + L)).intoArray(c, cij + 0 * ldc + L);
+      c02.fma(al, FloatVector.fromArray(S, c, cij + 0 * ldc + 2 * L)).intoArray(c, cij + 0 * ldc + 2 * L);
+      c10.fma(al, FloatVector.fromArray(S, c, cij + 1 * ldc)).intoArray(c, cij + 1 * ldc);
+      c11.fma(al, FloatVector.fromArray(S, c, cij + 1 * ldc + L)).intoArray(c, cij + 1 * ldc + L);
+      c12.fma(al, FloatVector.fromArray(S, c, cij + 1 * ldc + 2 * L)).intoArray(c, cij + 1 * ldc + 2 * L);
+      c20.fma(al, FloatVector.fromArray(S, c, cij + 2 * ldc)).intoArray(c, cij + 2 * ldc);
+      c21.fma(al, FloatVector.fromArray(S, c, cij + 2 * ldc + L)).intoArray(c, cij + 2 * ldc + L);
+      c22.fma(al, FloatVector.fromArray(S, c, cij + 2 * ldc + 2 * L)).intoArray(c, cij + 2 * ldc + 2 * L);
+      c30.fma(al, FloatVector.fromArray(S, c, cij + 3 * ldc)).intoArray(c, cij + 3 * ldc);
+      c31.fma(al, FloatVector.fromArray(S, c, cij + 3 * ldc + L)).intoArray(c, cij + 3 * ldc + L);
+      c32.fma(al, FloatVector.fromArray(S, c, cij + 3 * ldc + 2 * L)).intoArray(c, cij + 3 * ldc + 2 * L);
+      c40.fma(al, FloatVector.fromArray(S, c, cij + 4 * ldc)).intoArray(c, cij + 4 * ldc);
+      c41.fma(al, FloatVector.fromArray(S, c, cij + 4 * ldc + L)).intoArray(c, cij + 4 * ldc + L);
+      c42.fma(al, FloatVector.fromArray(S, c, cij + 4 * ldc + 2 * L)).intoArray(c, cij + 4 * ldc + 2 * L);
+      c50.fma(al, FloatVector.fromArray(S, c, cij + 5 * ldc)).intoArray(c, cij + 5 * ldc);
+      c51.fma(al, FloatVector.fromArray(S, c, cij + 5 * ldc + L)).intoArray(c, cij + 5 * ldc + L);
+      c52.fma(al, FloatVector.fromArray(S, c, cij + 5 * ldc + 2 * L)).intoArray(c, cij + 5 * ldc + 2 * L);
+    } else {
+      c00.mul(al).intoArray(c, cij + 0 * ldc);
+      c01.mul(al).intoArray(c, cij + 0 * ldc + L);
+      c02.mul(al).intoArray(c, cij + 0 * ldc + 2 * L);
+      c10.mul(al).intoArray(c, cij + 1 * ldc);
+      c11.mul(al).intoArray(c, cij + 1 * ldc + L);
+      c12.mul(al).intoArray(c, cij + 1 * ldc + 2 * L);
+      c20.mul(al).intoArray(c, cij + 2 * ldc);
+      c21.mul(al).intoArray(c, cij + 2 * ldc + L);
+      c22.mul(al).intoArray(c, cij + 2 * ldc + 2 * L);
+      c30.mul(al).intoArray(c, cij + 3 * ldc);
+      c31.mul(al).intoArray(c, cij + 3 * ldc + L);
+      c32.mul(al).intoArray(c, cij + 3 * ldc + 2 * L);
+      c40.mul(al).intoArray(c, cij + 4 * ldc);
+      c41.mul(al).intoArray(c, cij + 4 * ldc + L);
+      c42.mul(al).intoArray(c, cij + 4 * ldc + 2 * L);
+      c50.mul(al).intoArray(c, cij + 5 * ldc);
+      c51.mul(al).intoArray(c, cij + 5 * ldc + L);
+      c52.mul(al).intoArray(c, cij + 5 * ldc + 2 * L);
+    }
   }
 
   /** Four rows by three vectors: twelve accumulators, seven loads per twelve fmas. */
