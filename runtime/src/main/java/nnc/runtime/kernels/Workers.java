@@ -13,15 +13,16 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Helpers wait for work by spinning briefly ({@link #SPIN_NANOS}: the kernels of one training
  * step follow each other within microseconds), then yielding, then parking: a helper that only
- * spun was measured to cost milliseconds per call when the machine's cores were busy elsewhere.
+ * spun was measured to cost milliseconds per call when the machine's cores were busy elsewhere,
+ * and since the caller claims parts too, a parked helper that wakes late costs only parallelism.
  *
  * <p>A pool runs one job at a time. A caller that finds it busy (two threads calling one model)
  * computes its product alone, which gives the same result.
  */
 public final class Workers implements AutoCloseable {
   /** How long an idle helper spins before it yields, then parks. */
-  static final long SPIN_NANOS = 50_000;
-  static final long YIELD_NANOS = 1_000_000;
+  static final long SPIN_NANOS = 20_000;
+  static final long YIELD_NANOS = 200_000;
 
   private static final ThreadLocal<Workers> BOUND = new ThreadLocal<>();
 
