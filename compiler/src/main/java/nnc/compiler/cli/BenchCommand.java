@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
 
 /**
  * Throughput of a compiled model on this machine. After a warm-up long enough for C2 to compile
- * the Vector API loops (they run ~300x slower before), it measures {@code --runs} windows of
+ * the Vector API loops (they run ~100x slower before; see {@link #warm}), it measures {@code --runs} windows of
  * {@code --seconds / --runs} each and reports the median, minimum and maximum over the windows of
  * training steps per second and inference calls per second at {@code --batch}, and of the
  * latency of single inference calls at batch 1. Inputs are random (seeded), calls are
@@ -44,7 +44,8 @@ final class BenchCommand extends ModelCommand {
   @Option(names = "--runs", defaultValue = "7", description = "measuring windows per figure; median, min and max are over these (default: ${DEFAULT-VALUE})")
   int runs;
 
-  @Option(names = "--warmup", defaultValue = "2", description = "warm-up seconds before measuring (default: ${DEFAULT-VALUE})")
+  @Option(names = "--warmup", defaultValue = "2",
+      description = "minimum warm-up seconds per figure; it goes on (up to 30 s) until the rate is steady (default: ${DEFAULT-VALUE})")
   double warmup;
 
   @Option(names = "--json", description = "print one JSON object instead of the table")
@@ -105,21 +106,22 @@ final class BenchCommand extends ModelCommand {
         if (m.manifest().entry("train") != null) {
           Map<String, Tensor> loss = Map.of("loss", Tensor.zeros(DType.F32));
           Runnable step = () -> m.trainStep(inputs, loss); // allocation-free once warm
-          warm(step);
+          warm("train", step);
           train = Stat.of(rates(step));
         }
         if (m.manifest().entry("infer") != null) {
           Runnable call = inferCall(m, inputs);
-          warm(call);
+          warm("infer", call);
           infer = Stat.of(rates(call));
           Runnable one = inferCall(m, single);
-          warm(one);
+          warm("latency", one);
           latency = Stat.of(latencies(one));
         }
         report.put("train_steps_per_s", train == null ? null : train.json());
         report.put("infer_steps_per_s", infer == null ? null : infer.json());
         report.put("latency_us_batch1", latency == null ? null : latency.json());
         if (train != null) report.put("train_samples_per_s", Math.round(train.median() * batch));
+        report.put("warmup_s", warmups);
         if (baseline && train != null) report.put("interpreter_step_ms", Math.round(interpreterStep(g, inputs) * 1e4) / 10.0);
         if (json) out().println(Json.write(report));
         else print(g, compileMs, train, infer, latency, report);
@@ -160,10 +162,35 @@ final class BenchCommand extends ModelCommand {
     return () -> m.infer(x, outs);
   }
 
-  private void warm(Runnable call) {
-    long end = System.nanoTime() + (long) (warmup * 1e9);
+  /** Longest warm-up before measuring anyway. */
+  static final double MAX_WARMUP_SECONDS = 30;
+
+  /** Seconds spent warming up, per figure, for the report. */
+  private final Map<String, Object> warmups = new LinkedHashMap<>();
+
+  /**
+   * At least {@link #warmup} seconds, then 0.25 s windows until two in a row agree within 10%
+   * (at most {@link #MAX_WARMUP_SECONDS}): on a busy machine C2 takes seconds to compile the
+   * Vector API kernels (which run ~100x slower before) and recompiles a kernel after an uncommon
+   * trap; the figures are of the steady state that follows.
+   */
+  private void warm(String figure, Runnable call) {
+    long start = System.nanoTime(), end = start + (long) (warmup * 1e9), cap = start + (long) (MAX_WARMUP_SECONDS * 1e9);
     do call.run();
     while (System.nanoTime() < end);
+    double previous = 0;
+    while (System.nanoTime() < cap) {
+      long w0 = System.nanoTime(), wEnd = w0 + 250_000_000L, now;
+      int n = 0;
+      do {
+        call.run();
+        n++;
+      } while ((now = System.nanoTime()) < wEnd);
+      double rate = n / ((now - w0) / 1e9);
+      if (previous > 0 && Math.abs(rate - previous) <= 0.1 * Math.max(rate, previous)) break;
+      previous = rate;
+    }
+    warmups.put(figure, Math.round((System.nanoTime() - start) / 1e7) / 100.0);
   }
 
   /** Calls per second in each of {@link #runs} windows. */
