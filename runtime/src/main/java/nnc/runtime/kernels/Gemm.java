@@ -10,25 +10,27 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code [M, K]} ({@code [K, M]} with {@link #TRANS_A}), B is {@code [K, N]} ({@code [N, K]} with
  * {@link #TRANS_B}), C is {@code [M, N]}.
  *
- * <p>Two register-blocked forms, both over whole {@link FloatVector}s with scalar tails (masked
- * vector operations in these loops were measured 10-100x slower on this JDK):
+ * <p>Two register-blocked forms, both over whole {@link FloatVector}s with zero-padded or scalar
+ * tails (masked vector operations in these loops were measured 10-100x slower on this JDK):
  *
  * <ul>
- *   <li><b>axpy</b>, when B's rows run along N: a tile of {@link #ROWS} rows by three vectors of
- *       C is held in twelve accumulators while k runs, each step broadcasting four elements of A
- *       and loading three vectors of one row of B. The column panel of B a tile reads stays in
- *       L2 while the row blocks of A pass over it. A transposed A costs nothing here: the four
- *       broadcast elements are then adjacent in memory.
+ *   <li><b>axpy</b>, when B's rows run along N: a tile of six (or {@link #ROWS}) rows by three
+ *       vectors of C is held in eighteen (twelve) accumulators while k runs, each step
+ *       broadcasting one element of A per row and loading three vectors of one row of B. The
+ *       column panel of B a tile reads (packed, for tall C) stays in cache while the row blocks of
+ *       A pass over it. A transposed A costs nothing here: the broadcast elements are then
+ *       adjacent in memory.
  *   <li><b>dot</b>, when B is transposed (the input gradient {@code G W^T}, W stored
- *       {@code [K, N]}): rows of A and rows of the stored B are both contiguous in k, so a 4 x 3
- *       tile of C is twelve vector dot products, reduced across lanes at the end. For a short k
- *       (under {@link #DOT_MIN_K}) B is transposed into a scratch array instead and the axpy form
- *       runs.
+ *       {@code [K, N]}) and C is short: rows of A and rows of the stored B are both contiguous in
+ *       k, so a 4 x 3 tile of C is twelve vector dot products, summed across lanes at the end.
+ *       For a short k (under {@link #DOT_MIN_K}) B is transposed into a scratch array instead and
+ *       the axpy form runs; for a tall C (from {@link #PACK_TRANSPOSED_MIN_ROWS} rows) the axpy
+ *       form packs each panel from the transposed B.
  * </ul>
  *
  * <p><b>Determinism.</b> Every element of C is computed by the same sequence of float operations
  * whatever tile, tail or thread computes it: in the axpy form one fused multiply-add per k in
- * increasing k from zero ({@link Math#fma} in the scalar tails); in the dot form one lane
+ * increasing k from zero (zero-padded vectors for the last columns); in the dot form one lane
  * accumulator per {@code k mod L}, reduced by {@code reduceLanes}, then the scalar k tail. So
  * splitting the work between threads ({@link Workers}) gives bit-identical results, and the scale
  * is applied once at the end: {@code c = acc * alpha} or {@code c = fma(acc, alpha, c)}.
