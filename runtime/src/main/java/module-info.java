@@ -11,6 +11,7 @@ module nnc.runtime {
   exports nnc.runtime.data;
   exports nnc.runtime.init;
   exports nnc.runtime.io;
+  exports nnc.runtime.kernels;
   exports nnc.runtime.model;
   exports nnc.runtime.train;
 }

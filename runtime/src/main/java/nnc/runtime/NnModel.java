@@ -146,6 +146,20 @@ public final class NnModel implements AutoCloseable {
     return executor.nanGuard();
   }
 
+  /**
+   * How many threads each call may use: the calling thread plus {@code threads - 1} helper threads
+   * owned by this model, which share the large matrix products of a step. Results are
+   * bit-identical for any count. The default is 1 (no helper thread), the right choice when the
+   * application runs several models or calls at once; see docs/performance.md for measurements.
+   */
+  public void setThreads(int threads) {
+    executor.setThreads(threads);
+  }
+
+  public int threads() {
+    return executor.threads();
+  }
+
   public Manifest manifest() {
     return manifest;
   }
@@ -167,6 +181,15 @@ public final class NnModel implements AutoCloseable {
   public synchronized float trainStep(Map<String, Tensor> inputs) {
     if (manifest.entry("train") == null) throw new IllegalStateException("model " + manifest.model() + " has no train objective");
     return executor.run("train", inputs).get("loss").floats()[0];
+  }
+
+  /**
+   * One training step writing the loss into {@code outputs.get("loss")} (an f32 tensor of one
+   * element): once warmed up for a batch size, a step allocates nothing (models with dropout take
+   * the ordinary path, which allocates its noise binding).
+   */
+  public synchronized void trainStep(Map<String, Tensor> inputs, Map<String, Tensor> outputs) {
+    executor.runInto("train", inputs, outputs);
   }
 
   /**
@@ -275,7 +298,7 @@ public final class NnModel implements AutoCloseable {
 
   @Override
   public void close() {
-    // Nothing to release: the arenas are plain Java arrays. Kept so that models are used with
-    // try-with-resources, leaving room for native or pooled resources later.
+    // The arenas are plain Java arrays; only helper threads (setThreads) need stopping.
+    executor.close();
   }
 }

@@ -38,8 +38,13 @@ final class RunCommand extends ModelCommand {
   @Option(names = "--nan-guard", description = "(model JARs) stop at the first NaN or infinity a kernel produces, naming its node and .nn line")
   boolean nanGuard;
 
+  @Option(names = "--threads", paramLabel = "T", defaultValue = "1",
+      description = "(model JARs) threads sharing each call's matrix products; results are identical for any count (default: ${DEFAULT-VALUE})")
+  int threads;
+
   @Override
   int run(Graph g) throws IOException {
+    if (threads != 1) throw new UserError("--threads applies to compiled model JARs (nnc compile); the interpreter runs on one thread");
     if (nanGuard) throw new UserError("--nan-guard applies to compiled model JARs (nnc compile); the interpreter has no kernels to guard");
     Map<String, NDArray> inputs = new LinkedHashMap<>();
     for (Map.Entry<String, Path> e : in.entrySet()) {
@@ -79,6 +84,8 @@ final class RunCommand extends ModelCommand {
     if (paramsFile != null) throw new UserError("--params applies to .nn models; a model JAR carries its weights");
     try (nnc.runtime.NnModel m = nnc.runtime.NnModel.load(jar)) {
       m.setNanGuard(nanGuard);
+      if (threads < 1) throw new UserError("--threads must be at least 1");
+      m.setThreads(threads);
       Map<String, nnc.runtime.Tensor> inputs = new LinkedHashMap<>();
       for (Map.Entry<String, Path> e : in.entrySet()) {
         nnc.runtime.model.Manifest.Port port = m.manifest().entry("infer").inputs().stream()

@@ -53,6 +53,10 @@ final class TrainCommand extends ModelCommand {
   @Option(names = "--nan-guard", description = "stop at the first NaN or infinity a kernel produces, naming its node and .nn line (slow)")
   boolean nanGuard;
 
+  @Option(names = "--threads", paramLabel = "T", defaultValue = "1",
+      description = "threads sharing each step's matrix products; results are identical for any count (default: ${DEFAULT-VALUE})")
+  int threads;
+
   @Override
   int run(Graph g) throws IOException {
     Elaborator.Model model = compileModel();
@@ -63,10 +67,12 @@ final class TrainCommand extends ModelCommand {
     if (ep < 1) throw new UserError("--epochs must be positive");
     if (b < 1) throw new UserError("--batch must be positive");
     if (pat < 0) throw new UserError("--patience must not be negative");
+    if (threads < 1) throw new UserError("--threads must be at least 1");
     if (resume != null && !Files.isRegularFile(resume)) throw new UserError("--resume: " + resume + ": no such file");
     if (out != null) createParent(out);
     try (NnModel m = TrainSupport.compileAndLoad(g, file, s)) {
       m.setNanGuard(nanGuard);
+      m.setThreads(threads);
       TrainSupport.Splits data = TrainSupport.load(model.data(), m, file, s, true);
       TrainSpec.Call sched = g.train().options().get("schedule") instanceof TrainSpec.Call c ? c : new TrainSpec.Call("constant", Map.of());
       Trainer.Config cfg = new Trainer.Config(ep, b, s, pat, sched.name(), sched.args(), lr == null ? Double.NaN : lr, out);

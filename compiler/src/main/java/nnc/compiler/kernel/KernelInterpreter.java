@@ -77,6 +77,26 @@ public final class KernelInterpreter {
       case St.SetFloat d -> floats.put(d.name(), fx(d.value()));
       case St.DeclareInt d -> ints.put(d.name(), ix(d.init()));
       case St.Comment c -> {}
+      case St.Gemm g -> gemm(g);
+    }
+  }
+
+  /** The reference meaning of a matrix product: each element summed in float in increasing k. */
+  private void gemm(St.Gemm g) {
+    float[] a = g.aSpace() == Space.P ? p : m, b = g.bSpace() == Space.P ? p : m, c = g.cSpace() == Space.P ? p : m;
+    int ao = ix(g.a()), bo = ix(g.b()), co = ix(g.c()), rows = ix(g.m()), cols = ix(g.n()), inner = ix(g.k());
+    float alpha = fx(g.alpha());
+    for (int i = 0; i < rows; i++) {
+      for (int j = 0; j < cols; j++) {
+        float s = 0;
+        for (int q = 0; q < inner; q++) {
+          float x = a[ao + (g.transA() ? q * rows + i : i * inner + q)];
+          float y = b[bo + (g.transB() ? j * inner + q : q * cols + j)];
+          s += x * y;
+        }
+        int at = co + i * cols + j;
+        c[at] = g.accumulate() ? c[at] + alpha * s : alpha * s;
+      }
     }
   }
 

@@ -41,6 +41,22 @@ public sealed interface St {
 
   record DeclareInt(String name, Ix init) implements St {}
 
+  /**
+   * {@code C = alpha * op(A) op(B)}, or {@code C += alpha * op(A) op(B)} with {@code accumulate}:
+   * a call of the runtime's register-blocked kernel {@code nnc.runtime.kernels.Gemm.gemm}, whose
+   * meaning is the triple loop the {@link KernelInterpreter} runs (the kernel may differ from it
+   * by the rounding of fused multiply-adds). Each matrix is dense and row-major at an offset of
+   * its arena: A is {@code [m, k]} ({@code [k, m]} stored when {@code transA}), B is {@code [k,
+   * n]} ({@code [n, k]} when {@code transB}), C is {@code [m, n]}; C overlaps neither A nor B.
+   */
+  record Gemm(Space aSpace, Ix a, Space bSpace, Ix b, Space cSpace, Ix c, Ix m, Ix n, Ix k,
+      boolean transA, boolean transB, boolean accumulate, Fx alpha) implements St {
+    /** The flags argument of the runtime kernel (its TRANS_A, TRANS_B and ACCUMULATE bits). */
+    public int flags() {
+      return (transA ? 1 : 0) | (transB ? 2 : 0) | (accumulate ? 4 : 0);
+    }
+  }
+
   /** Carried into the generated Java source (and ignored by the bytecode emitter). */
   record Comment(String text) implements St {}
 }

@@ -58,6 +58,11 @@ final class EntryLowering {
 
   // ---- buffers ------------------------------------------------------------------------------------
 
+  /** Whether a transpose is read in place, transposed, by the matrix products that use it (never stored). */
+  boolean isAbsorbed(Movement.Transpose t) {
+    return fusion.isAbsorbed(t);
+  }
+
   /** Whether a node is folded into its users rather than stored. */
   static boolean inlined(Node n) {
     return (n instanceof Leaf.Constant c && c.isScalar()) || n instanceof Leaf.DimSize;
@@ -239,8 +244,9 @@ final class EntryLowering {
       buffer(n);
       return;
     }
-    if (storage(n) != n || fusion.isFused(n) || fusion.isEpilogueHost(n) || computed.contains(n)) {
-      return; // a view, computed inside its user's loop, or computed as part of its epilogue
+    if (storage(n) != n || fusion.isFused(n) || fusion.isEpilogueHost(n) || computed.contains(n)
+        || (n instanceof Movement.Transpose t && isAbsorbed(t))) {
+      return; // a view, computed inside its user's loop, as part of its epilogue, or read transposed by matmuls
     }
     Buffer out = buffer(n);
     Shape s = n.shape();
@@ -255,7 +261,7 @@ final class EntryLowering {
       case Reduction.Reduce r -> emit(n, "reduce", Reductions.reduce(this, r, out), List.of(r.x()));
       case Reduction.ArgMax a -> emit(n, "reduce", Reductions.argMax(this, a, out), List.of(a.x()));
       case Reduction.FirstMaxMask m -> emit(n, "reduce", Reductions.firstMaxMask(this, m, out), List.of(m.x()));
-      case Linalg.MatMul m -> emit(n, "matmul", MatMuls.lower(this, m, out), List.of(m.a(), m.b()));
+      case Linalg.MatMul m -> emit(n, "matmul", MatMuls.lower(this, m, out), MatMuls.reads(this, m));
       case Movement.Transpose t -> emit(n, "copy", Loops.elementwise(layout, s, "i", idx -> {
         Ix[] in = new Ix[idx.length];
         for (int k = 0; k < idx.length; k++) in[t.perm().get(k)] = idx[k];
@@ -304,7 +310,7 @@ final class EntryLowering {
     List<St> body = new ArrayList<>(MatMuls.lower(this, m, out));
     body.add(new St.Comment("epilogue: %" + numbering.id(n) + " " + n.opName() + " applied in place"));
     body.addAll(loop);
-    operands.addAll(List.of(m.a(), m.b()));
+    operands.addAll(MatMuls.reads(this, m));
     operands.removeIf(o -> storage(o) == m);
     emit(n, "matmul+epilogue", body, operands);
   }

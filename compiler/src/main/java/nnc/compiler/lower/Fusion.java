@@ -27,6 +27,8 @@ import nnc.compiler.ir.Reduction;
  *       shape (through fused nodes: bias add then relu; in the backward pass, the incoming
  *       gradient times relu's mask) is computed into that node's buffer, and the elementwise
  *       expression is applied in place in the same kernel.
+ *   <li><b>Absorbed</b>: a transpose of the last two axes used only by matmuls is never stored;
+ *       the products read its operand with a transposition flag.
  * </ul>
  * Views (reshape, stop_gradient) are transparent: they share their operand's buffer, so a node
  * used through a view counts its view's users.
@@ -35,6 +37,10 @@ final class Fusion {
   private final Map<Node, List<Node>> users = new IdentityHashMap<>();
   private final Set<Node> roots = Collections.newSetFromMap(new IdentityHashMap<>());
   private final Set<Node> fused = Collections.newSetFromMap(new IdentityHashMap<>());
+  /** Transposes of the last two axes whose every user is a matmul: read transposed in place, never stored. */
+  private final Set<Node> absorbed = Collections.newSetFromMap(new IdentityHashMap<>());
+  /** The nodes of the entry's graph. */
+  private final Set<Node> members = Collections.newSetFromMap(new IdentityHashMap<>());
   /** matmul → the elementwise node whose kernel computes it as its epilogue. */
   private final Map<Node, Node> epilogueHost = new IdentityHashMap<>();
 
@@ -46,11 +52,25 @@ final class Fusion {
       for (Node in : n.inputs()) users.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
     }
     for (Node n : order) if (fusible(n)) fused.add(n);
+    members.addAll(order);
+    for (Node n : order) {
+      if (n instanceof Movement.Transpose t && !roots.contains(t) && MatMuls.swapsLastTwo(t)
+          && users.getOrDefault(t, List.of()).stream().allMatch(u -> u instanceof Linalg.MatMul)) {
+        absorbed.add(t);
+      }
+    }
     for (Node n : order) {
       if (!isElementwise(n) || fused.contains(n)) continue;
       Linalg.MatMul host = findHost(n);
       if (host != null && !epilogueHost.containsKey(host)) epilogueHost.put(host, n);
     }
+  }
+
+  /** Whether n is a transpose that the matrix products using it read in place (see {@link MatMuls}). */
+  boolean isAbsorbed(Node n) {
+    // A transpose outside the entry's graph belongs to a product lowered outside it (the SGD step
+    // fused into a weight gradient, whose operands' sources are the roots): nothing stores it.
+    return absorbed.contains(n) || (n instanceof Movement.Transpose t && MatMuls.swapsLastTwo(t) && !members.contains(n));
   }
 
   boolean isFused(Node n) {

@@ -84,7 +84,8 @@ public final class ModelCompiler {
       Map<String, Node> lowerRoots = new LinkedHashMap<>(roots);
       direct.forEach((p, d) -> {
         lowerRoots.remove("grad." + p);
-        for (int i = 0; i < d.inputs().size(); i++) lowerRoots.put("operand." + i + "." + p, d.inputs().get(i));
+        // A transposed operand of the fused matmul is read in place: its source is what is lowered.
+        for (int i = 0; i < d.inputs().size(); i++) lowerRoots.put("operand." + i + "." + p, MatMuls.source(d.inputs().get(i)));
       });
       EntryLowering e = lowerEntry(g, layout, TRAIN, lowerRoots);
       UpdateRules.emit(e, g, roots, layout, direct);
@@ -214,6 +215,12 @@ public final class ModelCompiler {
       switch (st) {
         case St.Loop l -> pStores(l.body(), layout, slots, unknown);
         case St.ElementLoop l -> pStores(l.body(), layout, slots, unknown);
+        case St.Gemm g when g.cSpace() == Space.P -> {
+          Integer base = baseIndex(g.c());
+          String slot = base == null ? null : pSlotAt(layout, base);
+          if (slot == null) unknown[0] = true;
+          else slots.add(slot);
+        }
         case St.Store s when s.space() == Space.P -> {
           Integer base = baseIndex(s.index());
           String slot = base == null ? null : pSlotAt(layout, base);

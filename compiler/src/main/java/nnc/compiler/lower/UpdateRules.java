@@ -99,8 +99,9 @@ final class UpdateRules {
         Fx minusLr = new Fx.Unary(UnaryOp.NEG, new Fx.Local("lr"));
         String describe = opt + ": " + p.name() + " += (-lr) * (" + d.opName() + " of its gradient), the gradient never stored";
         if (d instanceof Linalg.MatMul m) {
-          body.addAll(MatMuls.lower(e, m, layout.pBuffer(p), false, minusLr));
-          e.emitRaw("sgd_" + ModelCompiler.javaName(p.name()), describe, "matmul+update", body, List.of(e.buffer(m.a()), e.buffer(m.b())));
+          body.addAll(MatMuls.lower(e, m, layout.pBuffer(p), true, minusLr));
+          e.emitRaw("sgd_" + ModelCompiler.javaName(p.name()), describe, "matmul+update", body,
+              MatMuls.reads(e, m).stream().map(e::buffer).toList());
         } else {
           Reduction.Reduce r = (Reduction.Reduce) d;
           body.addAll(Reductions.accumulateInto(e, r, layout.pBuffer(p), minusLr));

@@ -12,6 +12,7 @@ import nnc.runtime.DType;
 import nnc.runtime.ModelCode;
 import nnc.runtime.NonFiniteException;
 import nnc.runtime.Tensor;
+import nnc.runtime.kernels.Workers;
 
 /**
  * Runs the entry points of compiled model code: checks the inputs against the manifest, binds
@@ -29,6 +30,8 @@ public final class Executor {
   private final Map<String, ArenaPlanner.Plan> plans = new ConcurrentHashMap<>();
   private final ThreadLocal<float[][]> workspaces = ThreadLocal.withInitial(() -> new float[1][0]);
   private volatile boolean nanGuard;
+  /** Helper threads for large kernels, or null: one thread (see {@link #setThreads}). */
+  private volatile Workers workers;
   /** Per entry index, the kernel methods in call order (looked up on first guarded call). */
   private final Map<Integer, MethodHandle[]> kernelHandles = new ConcurrentHashMap<>();
 
@@ -51,6 +54,46 @@ public final class Executor {
 
   public boolean nanGuard() {
     return nanGuard;
+  }
+
+  /**
+   * Splits the large kernels of each call (matrix products) between {@code threads} threads: the
+   * caller and {@code threads - 1} helpers owned by this executor. Results are bit-identical for
+   * any count. 1 (the default) uses the calling thread only and starts no thread.
+   */
+  public synchronized void setThreads(int threads) {
+    if (threads < 1) throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+    if (threads == threads()) return;
+    Workers old = workers;
+    workers = threads == 1 ? null : new Workers(threads);
+    if (old != null) old.close();
+  }
+
+  public int threads() {
+    Workers w = workers;
+    return w == null ? 1 : w.threads();
+  }
+
+  /** Stops the helper threads, if any. */
+  public synchronized void close() {
+    Workers old = workers;
+    workers = null;
+    if (old != null) old.close();
+  }
+
+  /** Calls the code with this executor's workers bound to the calling thread. */
+  private void call(int index, float[] m, int[] rt) {
+    Workers w = workers;
+    if (w == null) {
+      code.call(index, p, m, rt);
+      return;
+    }
+    Workers previous = Workers.bind(w);
+    try {
+      code.call(index, p, m, rt);
+    } finally {
+      Workers.bind(previous);
+    }
   }
 
   public Manifest manifest() {
@@ -107,7 +150,7 @@ public final class Executor {
     float[] m = holder[0];
     List<Manifest.Port> ins = entry.inputs();
     for (int i = 0; i < ins.size(); i++) copyIn(inputs.get(ins.get(i).name()), m, st.plan.offsets()[ins.get(i).buffer()]);
-    code.call(index, p, m, st.rt);
+    call(index, m, st.rt);
     List<Manifest.Port> outs = entry.outputs();
     for (int i = 0; i < outs.size(); i++) {
       Manifest.Port o = outs.get(i);
@@ -204,8 +247,15 @@ public final class Executor {
       if (t == null && in.isNoise()) fillNoise(in, m, plan.offsets()[in.buffer()], dims);
       else copyIn(t, m, plan.offsets()[in.buffer()]);
     }
-    if (guard) runGuarded(index, entry, plan, dims, p, m, rt);
-    else code.call(index, p, m, rt);
+    if (guard) {
+      Workers previous = Workers.bind(workers);
+      try {
+        runGuarded(index, entry, plan, dims, p, m, rt);
+      } finally {
+        Workers.bind(previous);
+      }
+    }
+    else call(index, m, rt);
     Map<String, Tensor> out = new LinkedHashMap<>();
     for (Manifest.Port o : entry.outputs()) out.put(o.name(), copyOut(o, m, plan.offsets()[o.buffer()], dims));
     return out;

@@ -36,6 +36,7 @@ final class Descriptors {
   static final String MATH = "java/lang/Math";
   static final String MODEL_CODE = "nnc/runtime/ModelCode";
   static final String SCALAR_OPS = "nnc/runtime/ScalarOps";
+  static final String GEMM_KERNELS = "nnc/runtime/kernels/Gemm";
   static final String FLOAT_VECTOR = "jdk/incubator/vector/FloatVector";
   static final String VECTOR = "jdk/incubator/vector/Vector";
   static final String VECTOR_MASK = "jdk/incubator/vector/VectorMask";
@@ -88,6 +89,9 @@ final class Descriptors {
   static Call scalarOps(String name) {
     return new Call(INVOKESTATIC, SCALAR_OPS, name, "(D)D");
   }
+
+  /** {@code Gemm.gemm(float[] a, int ao, float[] b, int bo, float[] c, int co, int m, int n, int k, int flags, float alpha)}. */
+  static final Call GEMM = new Call(INVOKESTATIC, GEMM_KERNELS, "gemm", "([FI[FI[FIIIIIF)V");
 
   // ---- jdk.incubator.vector
   static final Call LOOP_BOUND = new Call(INVOKEINTERFACE, VECTOR_SPECIES, "loopBound", "(I)I");

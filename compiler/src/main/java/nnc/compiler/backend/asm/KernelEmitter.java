@@ -95,7 +95,24 @@ final class KernelEmitter {
         mv.visitVarInsn(ISTORE, locals.declare(Locals.Kind.INT, d.name()));
       }
       case St.Comment c -> {}
+      case St.Gemm g -> gemm(g);
     }
+  }
+
+  /** {@code Gemm.gemm(a, ao, b, bo, c, co, m, n, k, flags, alpha)}: a call into the runtime's kernel. */
+  private void gemm(St.Gemm g) {
+    scalar.array(g.aSpace());
+    scalar.ix(g.a());
+    scalar.array(g.bSpace());
+    scalar.ix(g.b());
+    scalar.array(g.cSpace());
+    scalar.ix(g.c());
+    scalar.ix(g.m());
+    scalar.ix(g.n());
+    scalar.ix(g.k());
+    ScalarCode.pushInt(mv, g.flags());
+    scalar.fx(g.alpha());
+    Descriptors.GEMM.emit(mv);
   }
 
   /** {@code space[index] = value} or {@code space[index] += value}, index evaluated first. */

@@ -14,5 +14,6 @@ final class JavaTypes {
   /** {@code VectorSpecies<Float>}, the type of the field {@code S}. */
   static final TypeName FLOAT_SPECIES =
       ParameterizedTypeName.get(ClassName.get(VECTOR_PACKAGE, "VectorSpecies"), ClassName.get(Float.class));
+  static final ClassName GEMM = ClassName.get("nnc.runtime.kernels", "Gemm");
   static final ClassName MODEL_CODE = ClassName.get("nnc.runtime", "ModelCode");
 }

@@ -75,6 +75,10 @@ final class KernelWriter {
       case St.Comment c -> {
         for (String line : Comments.lines(c.text())) out.add("// $L\n", line);
       }
+      case St.Gemm g -> out.addStatement("$T.gemm($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", JavaTypes.GEMM,
+          ScalarCode.array(g.aSpace()), scalar.ix(g.a()).code(), ScalarCode.array(g.bSpace()), scalar.ix(g.b()).code(),
+          ScalarCode.array(g.cSpace()), scalar.ix(g.c()).code(), scalar.ix(g.m()).code(), scalar.ix(g.n()).code(),
+          scalar.ix(g.k()).code(), gemmFlags(g), scalar.fx(g.alpha()).code());
     }
   }
 
@@ -236,8 +240,18 @@ final class KernelWriter {
         case St.DeclareFloat d -> {}
         case St.SetFloat d -> {}
         case St.Comment c -> {}
+        case St.Gemm g -> {}
       }
     }
+  }
+
+  /** The flags argument spelled with the kernel's constants: {@code Gemm.TRANS_A | Gemm.ACCUMULATE}. */
+  private static CodeBlock gemmFlags(St.Gemm g) {
+    List<CodeBlock> parts = new java.util.ArrayList<>();
+    if (g.transA()) parts.add(CodeBlock.of("$T.TRANS_A", JavaTypes.GEMM));
+    if (g.transB()) parts.add(CodeBlock.of("$T.TRANS_B", JavaTypes.GEMM));
+    if (g.accumulate()) parts.add(CodeBlock.of("$T.ACCUMULATE", JavaTypes.GEMM));
+    return parts.isEmpty() ? CodeBlock.of("0") : CodeBlock.join(parts, " | ");
   }
 
   private static boolean readsMemory(Ix x) {

@@ -173,6 +173,10 @@ final class Names {
           for (int k = 0; k < copies; k++) collect(d.init(), ints, floats, rt);
         }
         case St.Comment c -> {}
+        case St.Gemm g -> {
+          for (Ix x : List.of(g.a(), g.b(), g.c(), g.m(), g.n(), g.k())) for (int k = 0; k < copies; k++) collect(x, ints, floats, rt);
+          for (int k = 0; k < copies; k++) collect(g.alpha(), ints, floats, rt);
+        }
       }
     }
   }
