@@ -245,8 +245,8 @@ final class EntryLowering {
       return;
     }
     if (storage(n) != n || fusion.isFused(n) || fusion.isEpilogueHost(n) || computed.contains(n)
-        || (n instanceof Movement.Transpose t && isAbsorbed(t))) {
-      return; // a view, computed inside its user's loop, as part of its epilogue, or read transposed by matmuls
+        || (n instanceof Movement.Transpose t && isAbsorbed(t)) || fusion.isBatchSummed(n)) {
+      return; // a view, computed inside its user's loop, as part of its epilogue, read transposed by matmuls, or by its batch sum
     }
     Buffer out = buffer(n);
     Shape s = n.shape();
@@ -258,6 +258,8 @@ final class EntryLowering {
       case Movement.Broadcast b -> elementwise(n, out);
       case Leaf.Iota i -> elementwise(n, out);
       case Control.Dropout d -> elementwise(n, out);
+      case Reduction.Reduce r when fusion.isBatchSummed(r.x()) ->
+          emit(n, "matmul", BatchSums.lower(this, (Linalg.MatMul) r.x(), out), MatMuls.reads(this, (Linalg.MatMul) r.x()));
       case Reduction.Reduce r -> emit(n, "reduce", Reductions.reduce(this, r, out), List.of(r.x()));
       case Reduction.ArgMax a -> emit(n, "reduce", Reductions.argMax(this, a, out), List.of(a.x()));
       case Reduction.FirstMaxMask m -> emit(n, "reduce", Reductions.firstMaxMask(this, m, out), List.of(m.x()));
