@@ -20,16 +20,14 @@ import jdk.incubator.vector.FloatVector;
  *
  * <p><b>Determinism.</b> Each element is computed by the same operations whatever tile computes
  * it: lane-wise fmas over t, then over the whole vectors of k, in increasing order; a sum of the
- * lanes in lane order; then fmas over the scalar k tails of each t in increasing t. Other flag
+ * lanes in lane order; then the scalar k tails (see {@link #tail}). Other flag
  * combinations call {@link Gemm} once per batch entry, accumulating.
  */
 public final class GemmSum {
   private GemmSum() {}
 
-  /** Where a tile's accumulators are spilled to be summed lane by lane (see {@link Dot}). */
-  private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[12 * L]);
-
-  private static final int ROWS = 4, COLS = 3;
+  /** The lane accumulators of every element of C, per thread (grown, never shrunk). */
+  private static final ThreadLocal<float[][]> LANES = ThreadLocal.withInitial(() -> new float[1][0]);
 
   /** {@code C (+)= alpha * sum_{t < batch} op(A_t) op(B_t)}; {@code flags} as {@link Gemm#gemm}'s. */
   public static void gemmSum(float[] a, int ao, int aStride, float[] b, int bo, int bStride, float[] c, int co, int batch,
@@ -48,31 +46,53 @@ public final class GemmSum {
       return;
     }
     int kv = S.loopBound(k);
-    float[] lanes = LANES.get();
-    int j = 0;
-    for (; j + COLS <= n; j += COLS) {
-      int i = 0;
-      for (; i + ROWS <= m; i += ROWS) {
-        tile4x3(a, ao + i * k, aStride, b, bo + j * k, bStride, batch, k, kv, lanes);
-        for (int r = 0; r < ROWS; r++) {
-          for (int q = 0; q < COLS; q++) {
-            float s = tail(a, ao + (i + r) * k, aStride, b, bo + (j + q) * k, bStride, batch, k, kv, sum(lanes, r * COLS + q));
-            Gemm.put(c, co + (i + r) * n + j + q, s, alpha, acc);
-          }
-        }
+    // Lane accumulators of every element of C, carried from one block of batch entries to the
+    // next: a block's operands fit in L2, and each tile re-reads them from there instead of
+    // streaming all batch entries once per tile. Splitting the t loop this way leaves each lane's
+    // sequence of fmas unchanged.
+    float[] lanes = lanes(m * n * L);
+    java.util.Arrays.fill(lanes, 0, m * n * L, 0f);
+    int block = Math.max(1, BLOCK_FLOATS / ((m + n) * k));
+    for (int t0 = 0; t0 < batch; t0 += block) {
+      int t1 = Math.min(batch, t0 + block);
+      int j = 0;
+      for (; j + 3 <= n; j += 3) {
+        int i = 0;
+        for (; i + 4 <= m; i += 4) tile4x3(a, ao + i * k, aStride, b, bo + j * k, bStride, t0, t1, k, kv, lanes, (i * n + j) * L, n * L);
+        for (; i + 2 <= m; i += 2) tile2x3(a, ao + i * k, aStride, b, bo + j * k, bStride, t0, t1, k, kv, lanes, (i * n + j) * L, n * L);
+        for (; i < m; i++) tile1x3(a, ao + i * k, aStride, b, bo + j * k, bStride, t0, t1, k, kv, lanes, (i * n + j) * L);
       }
-      for (; i < m; i++) for (int q = j; q < j + COLS; q++) one(a, ao + i * k, aStride, b, bo + q * k, bStride, c, co + i * n + q, batch, k, kv, alpha, acc, lanes);
+      for (; j < n; j++) {
+        int i = 0;
+        for (; i + 4 <= m; i += 4) tile4x1(a, ao + i * k, aStride, b, bo + j * k, bStride, t0, t1, k, kv, lanes, (i * n + j) * L, n * L);
+        for (; i < m; i++) tile1x1(a, ao + i * k, aStride, b, bo + j * k, bStride, t0, t1, k, kv, lanes, (i * n + j) * L);
+      }
     }
-    for (; j < n; j++) for (int i = 0; i < m; i++) one(a, ao + i * k, aStride, b, bo + j * k, bStride, c, co + i * n + j, batch, k, kv, alpha, acc, lanes);
+    for (int i = 0; i < m; i++) {
+      for (int j = 0; j < n; j++) {
+        float s = tail(a, ao + i * k, aStride, b, bo + j * k, bStride, batch, k, kv, sum(lanes, i * n + j));
+        Gemm.put(c, co + i * n + j, s, alpha, acc);
+      }
+    }
   }
 
-  /** Twelve dot products over all batch entries, spilled to {@code lanes} in row-major tile order. */
-  private static void tile4x3(float[] a, int ai, int as, float[] b, int bj, int bs, int batch, int k, int kv, float[] lanes) {
-    FloatVector s00 = FloatVector.zero(S), s01 = s00, s02 = s00;
-    FloatVector s10 = s00, s11 = s00, s12 = s00;
-    FloatVector s20 = s00, s21 = s00, s22 = s00;
-    FloatVector s30 = s00, s31 = s00, s32 = s00;
-    for (int t = 0; t < batch; t++) {
+  /** Floats of A and B per block of batch entries: about half of a 1 MB L2. */
+  private static final int BLOCK_FLOATS = 1 << 17;
+
+  private static float[] lanes(int size) {
+    float[][] holder = LANES.get();
+    if (holder[0].length < size) holder[0] = new float[size];
+    return holder[0];
+  }
+
+  /** Twelve dot products over batch entries [t0, t1), accumulated into the lanes at {@code l} (rows {@code ldl} apart). */
+  private static void tile4x3(float[] a, int ai, int as, float[] b, int bj, int bs, int t0, int t1, int k, int kv, float[] lanes, int l, int ldl) {
+    int l1 = l + ldl, l2 = l1 + ldl, l3 = l2 + ldl;
+    FloatVector s00 = FloatVector.fromArray(S, lanes, l), s01 = FloatVector.fromArray(S, lanes, l + L), s02 = FloatVector.fromArray(S, lanes, l + 2 * L);
+    FloatVector s10 = FloatVector.fromArray(S, lanes, l1), s11 = FloatVector.fromArray(S, lanes, l1 + L), s12 = FloatVector.fromArray(S, lanes, l1 + 2 * L);
+    FloatVector s20 = FloatVector.fromArray(S, lanes, l2), s21 = FloatVector.fromArray(S, lanes, l2 + L), s22 = FloatVector.fromArray(S, lanes, l2 + 2 * L);
+    FloatVector s30 = FloatVector.fromArray(S, lanes, l3), s31 = FloatVector.fromArray(S, lanes, l3 + L), s32 = FloatVector.fromArray(S, lanes, l3 + 2 * L);
+    for (int t = t0; t < t1; t++) {
       int a0 = ai + t * as, a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
       int b0 = bj + t * bs, b1 = b0 + k, b2 = b1 + k;
       for (int p = 0; p < kv; p += L) {
@@ -97,46 +117,125 @@ public final class GemmSum {
         s32 = y2.fma(x, s32);
       }
     }
-    s00.intoArray(lanes, 0 * L);
-    s01.intoArray(lanes, 1 * L);
-    s02.intoArray(lanes, 2 * L);
-    s10.intoArray(lanes, 3 * L);
-    s11.intoArray(lanes, 4 * L);
-    s12.intoArray(lanes, 5 * L);
-    s20.intoArray(lanes, 6 * L);
-    s21.intoArray(lanes, 7 * L);
-    s22.intoArray(lanes, 8 * L);
-    s30.intoArray(lanes, 9 * L);
-    s31.intoArray(lanes, 10 * L);
-    s32.intoArray(lanes, 11 * L);
+    s00.intoArray(lanes, l);
+    s01.intoArray(lanes, l + L);
+    s02.intoArray(lanes, l + 2 * L);
+    s10.intoArray(lanes, l1);
+    s11.intoArray(lanes, l1 + L);
+    s12.intoArray(lanes, l1 + 2 * L);
+    s20.intoArray(lanes, l2);
+    s21.intoArray(lanes, l2 + L);
+    s22.intoArray(lanes, l2 + 2 * L);
+    s30.intoArray(lanes, l3);
+    s31.intoArray(lanes, l3 + L);
+    s32.intoArray(lanes, l3 + 2 * L);
   }
 
-  /** One element with the same operations as a tile's. */
-  private static void one(float[] a, int ai, int as, float[] b, int bj, int bs, float[] c, int cij, int batch, int k, int kv,
-      float alpha, boolean acc, float[] lanes) {
-    FloatVector s = FloatVector.zero(S);
-    for (int t = 0; t < batch; t++) {
+  private static void tile2x3(float[] a, int ai, int as, float[] b, int bj, int bs, int t0, int t1, int k, int kv, float[] lanes, int l, int ldl) {
+    int l1 = l + ldl;
+    FloatVector s00 = FloatVector.fromArray(S, lanes, l), s01 = FloatVector.fromArray(S, lanes, l + L), s02 = FloatVector.fromArray(S, lanes, l + 2 * L);
+    FloatVector s10 = FloatVector.fromArray(S, lanes, l1), s11 = FloatVector.fromArray(S, lanes, l1 + L), s12 = FloatVector.fromArray(S, lanes, l1 + 2 * L);
+    for (int t = t0; t < t1; t++) {
+      int a0 = ai + t * as, a1 = a0 + k;
+      int b0 = bj + t * bs, b1 = b0 + k, b2 = b1 + k;
+      for (int p = 0; p < kv; p += L) {
+        FloatVector y0 = FloatVector.fromArray(S, b, b0 + p);
+        FloatVector y1 = FloatVector.fromArray(S, b, b1 + p);
+        FloatVector y2 = FloatVector.fromArray(S, b, b2 + p);
+        FloatVector x = FloatVector.fromArray(S, a, a0 + p);
+        s00 = y0.fma(x, s00);
+        s01 = y1.fma(x, s01);
+        s02 = y2.fma(x, s02);
+        x = FloatVector.fromArray(S, a, a1 + p);
+        s10 = y0.fma(x, s10);
+        s11 = y1.fma(x, s11);
+        s12 = y2.fma(x, s12);
+      }
+    }
+    s00.intoArray(lanes, l);
+    s01.intoArray(lanes, l + L);
+    s02.intoArray(lanes, l + 2 * L);
+    s10.intoArray(lanes, l1);
+    s11.intoArray(lanes, l1 + L);
+    s12.intoArray(lanes, l1 + 2 * L);
+  }
+
+  private static void tile1x3(float[] a, int ai, int as, float[] b, int bj, int bs, int t0, int t1, int k, int kv, float[] lanes, int l) {
+    FloatVector s00 = FloatVector.fromArray(S, lanes, l), s01 = FloatVector.fromArray(S, lanes, l + L), s02 = FloatVector.fromArray(S, lanes, l + 2 * L);
+    for (int t = t0; t < t1; t++) {
+      int a0 = ai + t * as;
+      int b0 = bj + t * bs, b1 = b0 + k, b2 = b1 + k;
+      for (int p = 0; p < kv; p += L) {
+        FloatVector x = FloatVector.fromArray(S, a, a0 + p);
+        s00 = FloatVector.fromArray(S, b, b0 + p).fma(x, s00);
+        s01 = FloatVector.fromArray(S, b, b1 + p).fma(x, s01);
+        s02 = FloatVector.fromArray(S, b, b2 + p).fma(x, s02);
+      }
+    }
+    s00.intoArray(lanes, l);
+    s01.intoArray(lanes, l + L);
+    s02.intoArray(lanes, l + 2 * L);
+  }
+
+  private static void tile4x1(float[] a, int ai, int as, float[] b, int bj, int bs, int t0, int t1, int k, int kv, float[] lanes, int l, int ldl) {
+    int l1 = l + ldl, l2 = l1 + ldl, l3 = l2 + ldl;
+    FloatVector s0 = FloatVector.fromArray(S, lanes, l), s1 = FloatVector.fromArray(S, lanes, l1);
+    FloatVector s2 = FloatVector.fromArray(S, lanes, l2), s3 = FloatVector.fromArray(S, lanes, l3);
+    for (int t = t0; t < t1; t++) {
+      int a0 = ai + t * as, a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
+      int b0 = bj + t * bs;
+      for (int p = 0; p < kv; p += L) {
+        FloatVector y = FloatVector.fromArray(S, b, b0 + p);
+        s0 = y.fma(FloatVector.fromArray(S, a, a0 + p), s0);
+        s1 = y.fma(FloatVector.fromArray(S, a, a1 + p), s1);
+        s2 = y.fma(FloatVector.fromArray(S, a, a2 + p), s2);
+        s3 = y.fma(FloatVector.fromArray(S, a, a3 + p), s3);
+      }
+    }
+    s0.intoArray(lanes, l);
+    s1.intoArray(lanes, l1);
+    s2.intoArray(lanes, l2);
+    s3.intoArray(lanes, l3);
+  }
+
+  private static void tile1x1(float[] a, int ai, int as, float[] b, int bj, int bs, int t0, int t1, int k, int kv, float[] lanes, int l) {
+    FloatVector s = FloatVector.fromArray(S, lanes, l);
+    for (int t = t0; t < t1; t++) {
       int a0 = ai + t * as, b0 = bj + t * bs;
       for (int p = 0; p < kv; p += L) s = FloatVector.fromArray(S, b, b0 + p).fma(FloatVector.fromArray(S, a, a0 + p), s);
     }
-    s.intoArray(lanes, 0);
-    Gemm.put(c, cij, tail(a, ai, as, b, bj, bs, batch, k, kv, sum(lanes, 0)), alpha, acc);
+    s.intoArray(lanes, l);
   }
 
-  /** The lanes of spilled accumulator {@code which}, summed in lane order. */
+  /** The lanes of element {@code which}'s accumulator, summed in lane order. */
   private static float sum(float[] lanes, int which) {
     float s = 0;
     for (int l = which * L, end = l + L; l < end; l++) s += lanes[l];
     return s;
   }
 
-  /** Adds the scalar k tails [kv, k) of every batch entry, in increasing t, to a reduced sum. */
+  /**
+   * Adds the scalar k tails [kv, k) of every batch entry to a reduced sum: four partial sums over
+   * t mod 4 (four independent fma chains rather than one of batch x (k - kv) latencies),
+   * combined in a fixed order.
+   */
   private static float tail(float[] a, int ai, int as, float[] b, int bj, int bs, int batch, int k, int kv, float s) {
     if (kv == k) return s;
-    for (int t = 0; t < batch; t++) {
+    float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    int t = 0;
+    for (; t + 4 <= batch; t += 4) {
       int a0 = ai + t * as, b0 = bj + t * bs;
-      for (int p = kv; p < k; p++) s = Math.fma(b[b0 + p], a[a0 + p], s);
+      for (int p = kv; p < k; p++) {
+        s0 = Math.fma(b[b0 + p], a[a0 + p], s0);
+        s1 = Math.fma(b[b0 + bs + p], a[a0 + as + p], s1);
+        s2 = Math.fma(b[b0 + 2 * bs + p], a[a0 + 2 * as + p], s2);
+        s3 = Math.fma(b[b0 + 3 * bs + p], a[a0 + 3 * as + p], s3);
+      }
     }
-    return s;
+    for (; t < batch; t++) {
+      int a0 = ai + t * as, b0 = bj + t * bs;
+      for (int p = kv; p < k; p++) s0 = Math.fma(b[b0 + p], a[a0 + p], s0);
+    }
+    return s + ((s0 + s1) + (s2 + s3));
   }
 }
