@@ -20,7 +20,7 @@ import nnc.compiler.ir.Reduction;
  *
  * <ul>
  *   <li><b>Fused</b>: an elementwise node (or a broadcast, or an iota) with exactly one user that
- *       reads each element once (another elementwise node, a broadcast, a reduction) is computed
+ *       reads each element once (another elementwise node, a broadcast, a reduction, a fold) is computed
  *       inside its user's loop: chains of elementwise ops, forward and backward and through
  *       broadcasts, become one loop, and their intermediates never touch memory.
  *   <li><b>Epilogue</b>: a matmul whose only user is a materialized elementwise node of the same
@@ -119,7 +119,10 @@ final class Fusion {
     List<Node> u = usersThroughUnitViews(n);
     if (u == null || u.isEmpty()) return false;
     for (Node user : u) {
-      if (!(isElementwise(user) || user instanceof Movement.Broadcast || user instanceof Reduction.Reduce)) return false;
+      // A fold reads each element of its input once too (it scatters them): the gradient routing
+      // of max pooling, where(mask, g, 0), is computed inside the fold's loop.
+      if (!(isElementwise(user) || user instanceof Movement.Broadcast || user instanceof Reduction.Reduce
+          || user instanceof nnc.compiler.ir.Window.Fold)) return false;
     }
     // One user: computed in its loop. A scalar may be recomputed by each of its users: it is the
     // same value in every iteration, so the emitters compute it once, outside the vector loop.
