@@ -45,6 +45,10 @@ public final class GemmSum {
       }
       return;
     }
+    if (m == L || m == 2 * L) {
+      columns(a, ao, aStride, b, bo, bStride, c, co, batch, m, n, k, alpha, acc);
+      return;
+    }
     int kv = S.loopBound(k);
     // Lane accumulators of every element of C, carried from one block of batch entries to the
     // next: a block's operands fit in L2, and each tile re-reads them from there instead of
@@ -74,6 +78,121 @@ public final class GemmSum {
         Gemm.put(c, co + i * n + j, s, alpha, acc);
       }
     }
+  }
+
+  /** Rows of C^T per tile of the column form: eight accumulators for m = L, four pairs for m = 2L. */
+  private static final int COLUMN_ROWS = 8;
+
+  /**
+   * The column form, for m of one or two vectors (a convolution with 16 or 32 output channels):
+   * {@code C^T[j, :] = sum over (t, p) of B_t[j, p] * A_t[:, p]}. Each batch entry's A is
+   * transposed once into a scratch array so that its columns are vectors; a tile of
+   * {@link #COLUMN_ROWS} columns of C then keeps its accumulators in registers across every t and
+   * p (no lane sums, no k tail), each step one vector load of A^T and one broadcast per column.
+   * Element (i, j) is one fma chain in lane i mod L over (t, p) in increasing order, whichever
+   * tile computes it.
+   */
+  private static void columns(float[] a, int ao, int as, float[] b, int bo, int bs, float[] c, int co, int batch, int m, int n, int k,
+      float alpha, boolean acc) {
+    float[] at = transposed(batch * k * m);
+    for (int t = 0; t < batch; t++) {
+      for (int i = 0, from = ao + t * as; i < m; i++, from += k) {
+        for (int p = 0, to = t * k * m + i; p < k; p++, to += m) at[to] = a[from + p];
+      }
+    }
+    float[] lanes = lanes(COLUMN_ROWS * m);
+    int j = 0;
+    for (; j + COLUMN_ROWS <= n; j += COLUMN_ROWS) {
+      if (m == L) columns8x1(at, b, bo + j * k, bs, batch, k, lanes);
+      else columns4x2(at, b, bo + j * k, bs, batch, k, lanes, 0);
+      if (m != L) columns4x2(at, b, bo + (j + 4) * k, bs, batch, k, lanes, 4 * m);
+      write(c, co, n, m, j, COLUMN_ROWS, lanes, alpha, acc);
+    }
+    for (; j < n; j++) {
+      columns1(at, b, bo + j * k, bs, batch, k, m, lanes);
+      write(c, co, n, m, j, 1, lanes, alpha, acc);
+    }
+  }
+
+  /** C[i, j + r] from lanes[r * m + i]: the tile's columns written back into row-major C. */
+  private static void write(float[] c, int co, int n, int m, int j, int cols, float[] lanes, float alpha, boolean acc) {
+    for (int r = 0; r < cols; r++) for (int i = 0; i < m; i++) Gemm.put(c, co + i * n + j + r, lanes[r * m + i], alpha, acc);
+  }
+
+  private static void columns8x1(float[] at, float[] b, int bj, int bs, int batch, int k, float[] lanes) {
+    FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+    for (int t = 0; t < batch; t++) {
+      int b0 = bj + t * bs, x = t * k * L;
+      for (int p = 0; p < k; p++, x += L) {
+        FloatVector v = FloatVector.fromArray(S, at, x);
+        s0 = v.fma(FloatVector.broadcast(S, b[b0 + p]), s0);
+        s1 = v.fma(FloatVector.broadcast(S, b[b0 + k + p]), s1);
+        s2 = v.fma(FloatVector.broadcast(S, b[b0 + 2 * k + p]), s2);
+        s3 = v.fma(FloatVector.broadcast(S, b[b0 + 3 * k + p]), s3);
+        s4 = v.fma(FloatVector.broadcast(S, b[b0 + 4 * k + p]), s4);
+        s5 = v.fma(FloatVector.broadcast(S, b[b0 + 5 * k + p]), s5);
+        s6 = v.fma(FloatVector.broadcast(S, b[b0 + 6 * k + p]), s6);
+        s7 = v.fma(FloatVector.broadcast(S, b[b0 + 7 * k + p]), s7);
+      }
+    }
+    s0.intoArray(lanes, 0);
+    s1.intoArray(lanes, L);
+    s2.intoArray(lanes, 2 * L);
+    s3.intoArray(lanes, 3 * L);
+    s4.intoArray(lanes, 4 * L);
+    s5.intoArray(lanes, 5 * L);
+    s6.intoArray(lanes, 6 * L);
+    s7.intoArray(lanes, 7 * L);
+  }
+
+  /** Four columns of C for m = 2L, spilled at {@code lo}. */
+  private static void columns4x2(float[] at, float[] b, int bj, int bs, int batch, int k, float[] lanes, int lo) {
+    FloatVector s00 = FloatVector.zero(S), s01 = s00, s10 = s00, s11 = s00, s20 = s00, s21 = s00, s30 = s00, s31 = s00;
+    for (int t = 0; t < batch; t++) {
+      int b0 = bj + t * bs, x = t * k * 2 * L;
+      for (int p = 0; p < k; p++, x += 2 * L) {
+        FloatVector v0 = FloatVector.fromArray(S, at, x), v1 = FloatVector.fromArray(S, at, x + L);
+        float y0 = b[b0 + p], y1 = b[b0 + k + p], y2 = b[b0 + 2 * k + p], y3 = b[b0 + 3 * k + p];
+        // (broadcasts of four elements of four columns' rows of B)
+        s00 = v0.fma(FloatVector.broadcast(S, y0), s00);
+        s01 = v1.fma(FloatVector.broadcast(S, y0), s01);
+        s10 = v0.fma(FloatVector.broadcast(S, y1), s10);
+        s11 = v1.fma(FloatVector.broadcast(S, y1), s11);
+        s20 = v0.fma(FloatVector.broadcast(S, y2), s20);
+        s21 = v1.fma(FloatVector.broadcast(S, y2), s21);
+        s30 = v0.fma(FloatVector.broadcast(S, y3), s30);
+        s31 = v1.fma(FloatVector.broadcast(S, y3), s31);
+      }
+    }
+    s00.intoArray(lanes, lo);
+    s01.intoArray(lanes, lo + L);
+    s10.intoArray(lanes, lo + 2 * L);
+    s11.intoArray(lanes, lo + 3 * L);
+    s20.intoArray(lanes, lo + 4 * L);
+    s21.intoArray(lanes, lo + 5 * L);
+    s30.intoArray(lanes, lo + 6 * L);
+    s31.intoArray(lanes, lo + 7 * L);
+  }
+
+  /** One column of C (m = L or 2L) with the same fma chains as the tiles. */
+  private static void columns1(float[] at, float[] b, int bj, int bs, int batch, int k, int m, float[] lanes) {
+    for (int h = 0; h < m; h += L) {
+      FloatVector s = FloatVector.zero(S);
+      for (int t = 0; t < batch; t++) {
+        int b0 = bj + t * bs, x = t * k * m + h;
+        for (int p = 0; p < k; p++, x += m) s = FloatVector.fromArray(S, at, x).fma(FloatVector.broadcast(S, b[b0 + p]), s);
+      }
+      s.intoArray(lanes, h);
+    }
+  }
+
+  /** The transposed copies of A, per thread (grown, never shrunk). */
+  private static final ThreadLocal<float[][]> TRANSPOSED = ThreadLocal.withInitial(() -> new float[1][0]);
+
+  private static float[] transposed(int size) {
+    float[][] holder = TRANSPOSED.get();
+    if (holder[0].length < size) holder[0] = new float[size];
+    return holder[0];
   }
 
   /** Floats of A and B per block of batch entries: about half of a 1 MB L2. */

@@ -14,7 +14,9 @@ import org.junit.jupiter.api.Test;
 class GemmSumTest {
   private static final int[][] SHAPES = {
     // batch, m, n, k
-    {1, 1, 1, 1}, {3, 6, 25, 17}, {13, 6, 25, 784}, {5, 16, 150, 100}, {4, 7, 11, 33}, {2, 9, 4, 64}, {6, 3, 2, 5}, {64, 2, 3, 20}
+    {1, 1, 1, 1}, {3, 6, 25, 17}, {13, 6, 25, 784}, {5, 16, 150, 100}, {4, 7, 11, 33}, {2, 9, 4, 64}, {6, 3, 2, 5}, {64, 2, 3, 20},
+    // m of one or two vectors (the column form) on 512-, 256- and 128-bit vectors
+    {3, 32, 13, 7}, {4, 16, 9, 5}, {2, 8, 11, 3}, {3, 4, 17, 6}, {2, 16, 8, 1}
   };
 
   @Test
@@ -62,6 +64,20 @@ class GemmSumTest {
     float[] row = new float[n];
     GemmSum.gemmSum(a, 5 * k, m * k, b, 0, n * k, row, 0, batch, 1, n, k, Gemm.TRANS_B, 1f);
     assertArrayEquals(java.util.Arrays.copyOfRange(whole, 5 * n, 6 * n), row);
+  }
+
+  /** The column form (m of one vector): a column computed alone (1-column tile) equals its place in an 8-column tile. */
+  @Test
+  void columnsDoNotDependOnTheirTile() {
+    SplittableRandom r = new SplittableRandom(4);
+    int m = Gemm.L, batch = 5, n = 9, k = 23;
+    float[] a = random(r, batch * m * k), b = random(r, batch * n * k), whole = new float[m * n];
+    GemmSum.gemmSum(a, 0, m * k, b, 0, n * k, whole, 0, batch, m, n, k, Gemm.TRANS_B, 1f);
+    for (int j : new int[] {0, 3, 8}) {
+      float[] one = new float[m];
+      GemmSum.gemmSum(a, 0, m * k, b, j * k, n * k, one, 0, batch, m, 1, k, Gemm.TRANS_B, 1f);
+      for (int i = 0; i < m; i++) assertEquals(whole[i * n + j], one[i], 0f, "column " + j + " row " + i);
+    }
   }
 
   @Test
