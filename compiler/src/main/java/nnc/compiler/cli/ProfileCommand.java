@@ -89,12 +89,36 @@ final class ProfileCommand extends ModelCommand {
         do runAll(handles, p, m, rt, null, 0, false);
         while (System.nanoTime() < end);
         for (int call = 0; call < calls; call++) runAll(handles, p, m, rt, times, call, !wall && threads == 1);
+        whole = wholeCalls(code, c.manifest().entries().indexOf(entry), p, m, rt);
       } finally {
         Workers.bind(previous);
       }
     }
     print(g, table, kinds, times);
+    out().printf(Locale.ROOT, "  whole entry through ModelCode.call (%d calls, medians): %.1f us CPU time, %.1f us wall time%n", calls, whole[0], whole[1]);
     return 0;
+  }
+
+  /** Median CPU and wall microseconds of calls of the whole entry the way the runtime makes them. */
+  private double[] whole;
+
+  private double[] wholeCalls(Class<?> code, int entry, float[] p, float[] m, int[] rt) {
+    nnc.runtime.ModelCode model;
+    try {
+      model = (nnc.runtime.ModelCode) code.getConstructor().newInstance();
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException(e);
+    }
+    long[] cpu = new long[calls], wallTimes = new long[calls];
+    for (int i = 0; i < calls; i++) {
+      long c0 = THREADS.getCurrentThreadCpuTime(), w0 = System.nanoTime();
+      model.call(entry, p, m, rt);
+      cpu[i] = THREADS.getCurrentThreadCpuTime() - c0;
+      wallTimes[i] = System.nanoTime() - w0;
+    }
+    Arrays.sort(cpu);
+    Arrays.sort(wallTimes);
+    return new double[] {cpu[calls / 2] / 1e3, wallTimes[calls / 2] / 1e3};
   }
 
   private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
