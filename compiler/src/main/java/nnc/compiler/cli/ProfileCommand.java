@@ -89,14 +89,36 @@ final class ProfileCommand extends ModelCommand {
         do runAll(handles, p, m, rt, null, 0, false);
         while (System.nanoTime() < end);
         for (int call = 0; call < calls; call++) runAll(handles, p, m, rt, times, call, !wall && threads == 1);
+        allocations = allocations(handles, p, m, rt);
         whole = wholeCalls(code, c.manifest().entries().indexOf(entry), p, m, rt);
       } finally {
         Workers.bind(previous);
       }
     }
     print(g, table, kinds, times);
-    out().printf(Locale.ROOT, "  whole entry through ModelCode.call (%d calls, medians): %.1f us CPU time, %.1f us wall time%n", calls, whole[0], whole[1]);
+    out().printf(Locale.ROOT, "  whole entry through ModelCode.call (%d calls, medians): %.1f us CPU time, %.1f us wall time; %.0f bytes allocated per call%n",
+        calls, whole[0], whole[1], whole[2]);
     return 0;
+  }
+
+  /** Bytes each kernel allocates per call (a warmed-up kernel should allocate none: a boxed vector shows here). */
+  private long[] allocations;
+
+  private long[] allocations(MethodHandle[] handles, float[] p, float[] m, int[] rt) {
+    com.sun.management.ThreadMXBean alloc = (com.sun.management.ThreadMXBean) THREADS;
+    long[] out = new long[handles.length];
+    try {
+      for (int k = 0; k < handles.length; k++) {
+        long a0 = alloc.getCurrentThreadAllocatedBytes();
+        handles[k].invokeExact(p, m, rt);
+        out[k] = alloc.getCurrentThreadAllocatedBytes() - a0;
+      }
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new IllegalStateException(t);
+    }
+    return out;
   }
 
   /** Median CPU and wall microseconds of calls of the whole entry the way the runtime makes them. */
@@ -110,15 +132,18 @@ final class ProfileCommand extends ModelCommand {
       throw new IllegalStateException(e);
     }
     long[] cpu = new long[calls], wallTimes = new long[calls];
+    com.sun.management.ThreadMXBean alloc = (com.sun.management.ThreadMXBean) THREADS;
+    long a0 = alloc.getCurrentThreadAllocatedBytes();
     for (int i = 0; i < calls; i++) {
       long c0 = THREADS.getCurrentThreadCpuTime(), w0 = System.nanoTime();
       model.call(entry, p, m, rt);
       cpu[i] = THREADS.getCurrentThreadCpuTime() - c0;
       wallTimes[i] = System.nanoTime() - w0;
     }
+    double bytes = (alloc.getCurrentThreadAllocatedBytes() - a0) / (double) calls;
     Arrays.sort(cpu);
     Arrays.sort(wallTimes);
-    return new double[] {cpu[calls / 2] / 1e3, wallTimes[calls / 2] / 1e3};
+    return new double[] {cpu[calls / 2] / 1e3, wallTimes[calls / 2] / 1e3, bytes};
   }
 
   private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
@@ -138,7 +163,7 @@ final class ProfileCommand extends ModelCommand {
   }
 
   private void print(Graph g, List<Manifest.KernelInfo> table, Map<String, String> kinds, long[][] times) {
-    record Row(int index, double medianUs, String name, String kind, String describe) {}
+    record Row(int index, double medianUs, long bytes, String name, String kind, String describe) {}
     List<Row> rows = new ArrayList<>();
     double total = 0;
     for (int k = 0; k < times.length; k++) {
@@ -147,17 +172,17 @@ final class ProfileCommand extends ModelCommand {
       double med = t[t.length / 2] / 1e3;
       total += med;
       Manifest.KernelInfo info = table.get(k);
-      rows.add(new Row(k, med, info.name(), kinds.getOrDefault(info.name(), "?"), info.describe()));
+      rows.add(new Row(k, med, allocations[k], info.name(), kinds.getOrDefault(info.name(), "?"), info.describe()));
     }
     Map<String, Double> byKind = new java.util.TreeMap<>();
     for (Row r : rows) byKind.merge(r.kind(), r.medianUs(), Double::sum);
     rows.sort((a, b) -> Double.compare(b.medianUs(), a.medianUs()));
     out().printf(Locale.ROOT, "profile %s %s: batch %d, %d thread%s, %d kernels, %d calls, %s; sum of medians %.1f us%n", g.name(), entryName,
         batch, threads, threads == 1 ? "" : "s", times.length, calls, !wall && threads == 1 ? "CPU time" : "wall time", total);
-    out().printf(Locale.ROOT, "  %9s %6s  %-4s %-12s %s%n", "us", "share", "#", "kind", "kernel");
+    out().printf(Locale.ROOT, "  %9s %6s %9s  %-4s %-12s %s%n", "us", "share", "bytes", "#", "kind", "kernel");
     int n = top == 0 ? rows.size() : Math.min(top, rows.size());
     for (Row r : rows.subList(0, n)) {
-      out().printf(Locale.ROOT, "  %9.1f %5.1f%%  %-4d %-12s %s%n", r.medianUs(), 100 * r.medianUs() / total, r.index(), r.kind(),
+      out().printf(Locale.ROOT, "  %9.1f %5.1f%% %9d  %-4d %-12s %s%n", r.medianUs(), 100 * r.medianUs() / total, r.bytes(), r.index(), r.kind(),
           r.describe().length() > 110 ? r.describe().substring(0, 110) + "..." : r.describe());
     }
     out().println("  by kind:");

@@ -24,7 +24,7 @@ class ProfileCommandTest {
     assertTrue(lines.get(0).startsWith("profile ") && lines.get(0).contains(" train: batch 4, 1 thread,") && lines.get(0).contains("CPU time"),
         lines.get(0));
     int kernels = Integer.parseInt(lines.get(0).replaceAll(".* (\\d+) kernels.*", "$1"));
-    long rows = lines.stream().filter(l -> l.matches("\\s+[0-9.]+\\s+[0-9.]+%\\s+\\d+\\s+\\S+\\s+.*")).count();
+    long rows = lines.stream().filter(l -> l.matches("\\s+[0-9.]+\\s+[0-9.]+%\\s+\\d+\\s+\\d+\\s+\\S+\\s+.*")).count();
     assertEquals(kernels, rows, r.out());
     assertTrue(r.out().contains("matmul") && r.out().contains("by kind:"), r.out());
   }
