@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "nnc", mixinStandardHelpOptions = true, versionProvider = Version.class,
     description = "A symbol-to-symbol differentiation compiler for neural networks on the JVM.",
-    subcommands = {CheckCommand.class, GraphCommand.class, RunCommand.class, GradcheckCommand.class, CompileCommand.class, BenchCommand.class, TrainCommand.class, EvalCommand.class,
+    subcommands = {CheckCommand.class, GraphCommand.class, RunCommand.class, GradcheckCommand.class, CompileCommand.class, BenchCommand.class, ProfileCommand.class, TrainCommand.class, EvalCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec

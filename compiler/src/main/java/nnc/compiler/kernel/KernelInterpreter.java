@@ -78,6 +78,7 @@ public final class KernelInterpreter {
       case St.DeclareInt d -> ints.put(d.name(), ix(d.init()));
       case St.Comment c -> {}
       case St.Gemm g -> gemm(g);
+      case St.GemmSum g -> gemmSum(g);
     }
   }
 
@@ -93,6 +94,29 @@ public final class KernelInterpreter {
           float x = a[ao + (g.transA() ? q * rows + i : i * inner + q)];
           float y = b[bo + (g.transB() ? j * inner + q : q * cols + j)];
           s += x * y;
+        }
+        int at = co + i * cols + j;
+        c[at] = g.accumulate() ? c[at] + alpha * s : alpha * s;
+      }
+    }
+  }
+
+  /** The reference meaning of a batch-summed product: each element one float sum over t, then k. */
+  private void gemmSum(St.GemmSum gs) {
+    St.Gemm g = gs.gemm();
+    float[] a = g.aSpace() == Space.P ? p : m, b = g.bSpace() == Space.P ? p : m, c = g.cSpace() == Space.P ? p : m;
+    int ao = ix(g.a()), bo = ix(g.b()), co = ix(g.c()), rows = ix(g.m()), cols = ix(g.n()), inner = ix(g.k());
+    int batch = ix(gs.batch()), as = ix(gs.aStride()), bs = ix(gs.bStride());
+    float alpha = fx(g.alpha());
+    for (int i = 0; i < rows; i++) {
+      for (int j = 0; j < cols; j++) {
+        float s = 0;
+        for (int t = 0; t < batch; t++) {
+          for (int q = 0; q < inner; q++) {
+            float x = a[ao + t * as + (g.transA() ? q * rows + i : i * inner + q)];
+            float y = b[bo + t * bs + (g.transB() ? j * inner + q : q * cols + j)];
+            s += x * y;
+          }
         }
         int at = co + i * cols + j;
         c[at] = g.accumulate() ? c[at] + alpha * s : alpha * s;

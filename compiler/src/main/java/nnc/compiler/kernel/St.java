@@ -57,6 +57,16 @@ public sealed interface St {
     }
   }
 
+  /**
+   * {@code C (+)= alpha * sum over t < batch of op(A_t) op(B_t)}, where A_t starts at {@code
+   * gemm.a() + t * aStride} and B_t at {@code gemm.b() + t * bStride}, each as in {@link Gemm}: a
+   * call of {@code nnc.runtime.kernels.GemmSum.gemmSum}, for a batched product summed over its
+   * batch axis (a convolution's weight gradient) without storing the batch of products. Its
+   * meaning is the loop the {@link KernelInterpreter} runs: each element one float sum over t,
+   * then over k.
+   */
+  record GemmSum(Gemm gemm, Ix batch, Ix aStride, Ix bStride) implements St {}
+
   /** Carried into the generated Java source (and ignored by the bytecode emitter). */
   record Comment(String text) implements St {}
 }

@@ -63,6 +63,11 @@ final class EntryLowering {
     return fusion.isAbsorbed(t);
   }
 
+  /** Whether x's value is computed inside its user's loop (fused, or an inlined scalar) rather than read from a buffer. */
+  boolean computedInPlace(Node x) {
+    return inlined(x) || fusion.isFused(storage(x)) || x instanceof Leaf.Noise;
+  }
+
   /** Whether a node is folded into its users rather than stored. */
   static boolean inlined(Node n) {
     return (n instanceof Leaf.Constant c && c.isScalar()) || n instanceof Leaf.DimSize;
@@ -246,8 +251,8 @@ final class EntryLowering {
       return;
     }
     if (storage(n) != n || fusion.isFused(n) || fusion.isEpilogueHost(n) || computed.contains(n)
-        || (n instanceof Movement.Transpose t && isAbsorbed(t))) {
-      return; // a view, computed inside its user's loop, as part of its epilogue, or read transposed by matmuls
+        || (n instanceof Movement.Transpose t && isAbsorbed(t)) || fusion.isBatchSummed(n)) {
+      return; // a view, computed inside its user's loop, as part of its epilogue, read transposed by matmuls, or by its batch sum
     }
     Buffer out = buffer(n);
     Shape s = n.shape();
@@ -259,8 +264,13 @@ final class EntryLowering {
       case Movement.Broadcast b -> elementwise(n, out);
       case Leaf.Iota i -> elementwise(n, out);
       case Control.Dropout d -> elementwise(n, out);
+      case Reduction.Reduce r when fusion.isBatchSummed(r.x()) ->
+          emit(n, "matmul", BatchSums.lower(this, (Linalg.MatMul) r.x(), out), MatMuls.reads(this, (Linalg.MatMul) r.x()));
+      case Reduction.Reduce r when Pools.applies(this, r) -> emit(n, "reduce", Pools.reduce(this, r, out), List.of(r.x()));
       case Reduction.Reduce r -> emit(n, "reduce", Reductions.reduce(this, r, out), List.of(r.x()));
       case Reduction.ArgMax a -> emit(n, "reduce", Reductions.argMax(this, a, out), List.of(a.x()));
+      case Reduction.FirstMaxMask m when Pools.applies(this, m.x(), m.axes()) ->
+          emit(n, "reduce", Pools.firstMaxMask(this, m, out), List.of(m.x()));
       case Reduction.FirstMaxMask m -> emit(n, "reduce", Reductions.firstMaxMask(this, m, out), List.of(m.x()));
       case Linalg.MatMul m -> emit(n, "matmul", MatMuls.lower(this, m, out), MatMuls.reads(this, m));
       case Movement.Transpose t -> emit(n, "copy", Loops.elementwise(layout, s, "i", idx -> {

@@ -20,7 +20,7 @@ import nnc.compiler.ir.Reduction;
  *
  * <ul>
  *   <li><b>Fused</b>: an elementwise node (or a broadcast, or an iota) with exactly one user that
- *       reads each element once (another elementwise node, a broadcast, a reduction) is computed
+ *       reads each element once (another elementwise node, a broadcast, a reduction, a fold) is computed
  *       inside its user's loop: chains of elementwise ops, forward and backward and through
  *       broadcasts, become one loop, and their intermediates never touch memory.
  *   <li><b>Epilogue</b>: a matmul whose only user is a materialized elementwise node of the same
@@ -29,6 +29,10 @@ import nnc.compiler.ir.Reduction;
  *       expression is applied in place in the same kernel.
  *   <li><b>Absorbed</b>: a transpose of the last two axes used only by matmuls is never stored;
  *       the products read its operand with a transposition flag.
+ *   <li><b>Batch-summed</b>: a batched matmul {@code [B, M, N]} whose only user sums it over the
+ *       batch axis (a convolution's weight gradient, {@code sum_b G_b cols_b^T}) is computed by
+ *       that sum's kernel as one contraction over (batch, k) ({@link St.GemmSum}); the
+ *       {@code [B, M, N]} products are never stored.
  * </ul>
  * Views (reshape, stop_gradient) are transparent: they share their operand's buffer, so a node
  * used through a view counts its view's users.
@@ -43,6 +47,8 @@ final class Fusion {
   private final Set<Node> members = Collections.newSetFromMap(new IdentityHashMap<>());
   /** matmul → the elementwise node whose kernel computes it as its epilogue. */
   private final Map<Node, Node> epilogueHost = new IdentityHashMap<>();
+  /** Batched matmuls [B, M, N] used only by a sum over axis 0, which computes them. */
+  private final Set<Node> batchSummed = Collections.newSetFromMap(new IdentityHashMap<>());
 
   Fusion(Map<String, Node> entryRoots, List<Node> extraReads) {
     List<Node> order = Graph.topoOrder(entryRoots.values());
@@ -60,6 +66,12 @@ final class Fusion {
       }
     }
     for (Node n : order) {
+      if (n instanceof Reduction.Reduce r && isBatchSum(r) && r.x() instanceof Linalg.MatMul m && !roots.contains(m)
+          && users.getOrDefault(m, List.of()).size() == 1) {
+        batchSummed.add(m);
+      }
+    }
+    for (Node n : order) {
       if (!isElementwise(n) || fused.contains(n)) continue;
       Linalg.MatMul host = findHost(n);
       if (host != null && !epilogueHost.containsKey(host)) epilogueHost.put(host, n);
@@ -71,6 +83,16 @@ final class Fusion {
     // A transpose outside the entry's graph belongs to a product lowered outside it (the SGD step
     // fused into a weight gradient, whose operands' sources are the roots): nothing stores it.
     return absorbed.contains(n) || (n instanceof Movement.Transpose t && MatMuls.swapsLastTwo(t) && !members.contains(n));
+  }
+
+  /** A sum over the leading axis of a rank-3 tensor: the reduction a batch-summed matmul feeds. */
+  static boolean isBatchSum(Reduction.Reduce r) {
+    return r.op() == nnc.compiler.ir.ReduceOp.SUM && r.x().shape().rank() == 3 && r.axes().equals(nnc.compiler.ir.Axes.of(0));
+  }
+
+  /** Whether n is a batched matmul computed by the batch sum that is its only user. */
+  boolean isBatchSummed(Node n) {
+    return batchSummed.contains(n);
   }
 
   boolean isFused(Node n) {
@@ -97,7 +119,10 @@ final class Fusion {
     List<Node> u = usersThroughUnitViews(n);
     if (u == null || u.isEmpty()) return false;
     for (Node user : u) {
-      if (!(isElementwise(user) || user instanceof Movement.Broadcast || user instanceof Reduction.Reduce)) return false;
+      // A fold reads each element of its input once too (it scatters them): the gradient routing
+      // of max pooling, where(mask, g, 0), is computed inside the fold's loop.
+      if (!(isElementwise(user) || user instanceof Movement.Broadcast || user instanceof Reduction.Reduce
+          || user instanceof nnc.compiler.ir.Window.Fold)) return false;
     }
     // One user: computed in its loop. A scalar may be recomputed by each of its users: it is the
     // same value in every iteration, so the emitters compute it once, outside the vector loop.

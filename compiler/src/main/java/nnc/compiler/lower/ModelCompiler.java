@@ -245,6 +245,7 @@ public final class ModelCompiler {
       switch (st) {
         case St.Loop l -> pStores(l.body(), layout, slots, unknown);
         case St.ElementLoop l -> pStores(l.body(), layout, slots, unknown);
+        case St.GemmSum gs when gs.gemm().cSpace() == Space.P -> unknown[0] = true;
         case St.Gemm g when g.cSpace() == Space.P -> {
           Integer base = baseIndex(g.c());
           String slot = base == null ? null : pSlotAt(layout, base);

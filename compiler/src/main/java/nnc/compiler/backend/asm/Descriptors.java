@@ -92,6 +92,7 @@ final class Descriptors {
 
   /** {@code Gemm.gemm(float[] a, int ao, float[] b, int bo, float[] c, int co, int m, int n, int k, int flags, float alpha)}. */
   static final Call GEMM = new Call(INVOKESTATIC, GEMM_KERNELS, "gemm", "([FI[FI[FIIIIIF)V");
+  static final Call GEMM_SUM = new Call(INVOKESTATIC, "nnc/runtime/kernels/GemmSum", "gemmSum", "([FII[FII[FIIIIIIF)V");
 
   // ---- jdk.incubator.vector
   static final Call LOOP_BOUND = new Call(INVOKEINTERFACE, VECTOR_SPECIES, "loopBound", "(I)I");

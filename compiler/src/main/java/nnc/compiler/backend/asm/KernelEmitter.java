@@ -96,7 +96,28 @@ final class KernelEmitter {
       }
       case St.Comment c -> {}
       case St.Gemm g -> gemm(g);
+      case St.GemmSum g -> gemmSum(g);
     }
+  }
+
+  /** {@code GemmSum.gemmSum(a, ao, aStride, b, bo, bStride, c, co, batch, m, n, k, flags, alpha)}. */
+  private void gemmSum(St.GemmSum gs) {
+    St.Gemm g = gs.gemm();
+    scalar.array(g.aSpace());
+    scalar.ix(g.a());
+    scalar.ix(gs.aStride());
+    scalar.array(g.bSpace());
+    scalar.ix(g.b());
+    scalar.ix(gs.bStride());
+    scalar.array(g.cSpace());
+    scalar.ix(g.c());
+    scalar.ix(gs.batch());
+    scalar.ix(g.m());
+    scalar.ix(g.n());
+    scalar.ix(g.k());
+    ScalarCode.pushInt(mv, g.flags());
+    scalar.fx(g.alpha());
+    Descriptors.GEMM_SUM.emit(mv);
   }
 
   /** {@code Gemm.gemm(a, ao, b, bo, c, co, m, n, k, flags, alpha)}: a call into the runtime's kernel. */

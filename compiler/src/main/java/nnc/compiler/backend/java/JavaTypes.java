@@ -15,5 +15,6 @@ final class JavaTypes {
   static final TypeName FLOAT_SPECIES =
       ParameterizedTypeName.get(ClassName.get(VECTOR_PACKAGE, "VectorSpecies"), ClassName.get(Float.class));
   static final ClassName GEMM = ClassName.get("nnc.runtime.kernels", "Gemm");
+  static final ClassName GEMM_SUM = ClassName.get("nnc.runtime.kernels", "GemmSum");
   static final ClassName MODEL_CODE = ClassName.get("nnc.runtime", "ModelCode");
 }

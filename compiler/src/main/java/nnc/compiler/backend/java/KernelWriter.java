@@ -79,6 +79,14 @@ final class KernelWriter {
           ScalarCode.array(g.aSpace()), scalar.ix(g.a()).code(), ScalarCode.array(g.bSpace()), scalar.ix(g.b()).code(),
           ScalarCode.array(g.cSpace()), scalar.ix(g.c()).code(), scalar.ix(g.m()).code(), scalar.ix(g.n()).code(),
           scalar.ix(g.k()).code(), gemmFlags(g), scalar.fx(g.alpha()).code());
+      case St.GemmSum gs -> {
+        St.Gemm g = gs.gemm();
+        out.addStatement("$T.gemmSum($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", JavaTypes.GEMM_SUM,
+            ScalarCode.array(g.aSpace()), scalar.ix(g.a()).code(), scalar.ix(gs.aStride()).code(),
+            ScalarCode.array(g.bSpace()), scalar.ix(g.b()).code(), scalar.ix(gs.bStride()).code(),
+            ScalarCode.array(g.cSpace()), scalar.ix(g.c()).code(), scalar.ix(gs.batch()).code(), scalar.ix(g.m()).code(),
+            scalar.ix(g.n()).code(), scalar.ix(g.k()).code(), gemmFlags(g), scalar.fx(g.alpha()).code());
+      }
     }
   }
 
@@ -241,6 +249,7 @@ final class KernelWriter {
         case St.SetFloat d -> {}
         case St.Comment c -> {}
         case St.Gemm g -> {}
+        case St.GemmSum g -> {}
       }
     }
   }

@@ -177,6 +177,13 @@ final class Names {
           for (Ix x : List.of(g.a(), g.b(), g.c(), g.m(), g.n(), g.k())) for (int k = 0; k < copies; k++) collect(x, ints, floats, rt);
           for (int k = 0; k < copies; k++) collect(g.alpha(), ints, floats, rt);
         }
+        case St.GemmSum gs -> {
+          St.Gemm g = gs.gemm();
+          for (Ix x : List.of(g.a(), g.b(), g.c(), g.m(), g.n(), g.k(), gs.batch(), gs.aStride(), gs.bStride())) {
+            for (int k = 0; k < copies; k++) collect(x, ints, floats, rt);
+          }
+          for (int k = 0; k < copies; k++) collect(g.alpha(), ints, floats, rt);
+        }
       }
     }
   }
