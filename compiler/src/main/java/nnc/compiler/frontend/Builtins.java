@@ -85,6 +85,7 @@ final class Builtins {
     defineReductions();
     defineShapes();
     Losses.define();
+    Normalization.define();
     Gradients.define();
     Initializers.NAMES.forEach(n -> def(n, List.of(), (a, b, ex) -> {
       throw ex.elaborator().error(a.at(), n + " is an initializer: use it in a param declaration");
