@@ -86,6 +86,7 @@ final class Builtins {
     defineShapes();
     Losses.define();
     Normalization.define();
+    Sequences.define();
     Gradients.define();
     Initializers.NAMES.forEach(n -> def(n, List.of(), (a, b, ex) -> {
       throw ex.elaborator().error(a.at(), n + " is an initializer: use it in a param declaration");
