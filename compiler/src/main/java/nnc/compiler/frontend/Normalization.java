@@ -30,15 +30,15 @@ final class Normalization {
     Builtins.def("layer_norm", List.of("x", "gamma=none", "beta=none", "axis=-1", "eps=1e-5"), (a, b, ex) -> {
       Node x = a.tensor("x");
       Axes axes = a.axes("axis", x.shape().rank());
-      Node centered = b.sub(x, Builtins.mean(b, x, axes, true));
-      Node variance = Builtins.mean(b, b.mul(centered, centered), axes, true);
+      Node centered = b.sub(x, keptMean(b, x, axes));
+      Node variance = keptMean(b, b.mul(centered, centered), axes);
       Node y = b.div(centered, b.unary(UnaryOp.SQRT, b.add(variance, b.scalar(a.number("eps"), x))));
       return Builtins.t(affine(b, a, "layer_norm", y));
     });
     Builtins.def("rms_norm", List.of("x", "gamma=none", "axis=-1", "eps=1e-6"), (a, b, ex) -> {
       Node x = a.tensor("x");
       Axes axes = a.axes("axis", x.shape().rank());
-      Node meanSquare = Builtins.mean(b, b.mul(x, x), axes, true);
+      Node meanSquare = keptMean(b, b.mul(x, x), axes);
       Node y = b.div(x, b.unary(UnaryOp.SQRT, b.add(meanSquare, b.scalar(a.number("eps"), x))));
       return Builtins.t(affine(b, a, "rms_norm", y));
     });
@@ -57,6 +57,18 @@ final class Normalization {
       Node q = a.tensor("q");
       return Builtins.t(attention(b, q, a.tensorLike("k", q), a.tensorLike("v", q), a.bool("causal")));
     });
+  }
+
+  /**
+   * The mean over {@code axes} with those axes kept as size 1, written as a reduction and a
+   * reshape: the form the optimizer canonicalizes keepdims reductions to, so that optimizing never
+   * grows the graph.
+   */
+  private static Node keptMean(IrBuilder b, Node x, Axes axes) {
+    Node m = Builtins.mean(b, x, axes, false);
+    List<Dim> kept = new java.util.ArrayList<>(x.shape().dims());
+    for (int a : axes.list()) kept.set(a, Dim.of(1));
+    return b.reshape(m, new Shape(kept));
   }
 
   /** y * gamma + beta for the optional gamma and beta, which must broadcast to y without growing it. */
