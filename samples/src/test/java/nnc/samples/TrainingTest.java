@@ -151,13 +151,20 @@ class TrainingTest {
 
   // ---- sequence models (issue 7): an LSTM over image rows, a causal character transformer ------------
 
+  /** The training configuration the model file declares, as {@code nnc train} builds it (with its schedule). */
+  private static Trainer.Config configOf(Elaborator.Model spec) {
+    var sched = spec.graph().train().options().get("schedule") instanceof nnc.compiler.ir.TrainSpec.Call c
+        ? c : new nnc.compiler.ir.TrainSpec.Call("constant", Map.of());
+    return new Trainer.Config(option(spec, "epochs"), option(spec, "batch"), option(spec, "seed"), 0, sched.name(),
+        sched.args(), Double.NaN, null);
+  }
+
   /** The LSTM reads each image as 28 rows of 28 pixels; the classifier sees only its last state. */
   @Test
   void lstmReadingMnistRowsExceedsNinetyPercent() throws Exception {
     Elaborator.Model spec = Elaborator.compileModel(Path.of("lstm_sequence.nn"));
     Loaded l = load("lstm_sequence", option(spec, "seed"));
-    var cfg = new Trainer.Config(option(spec, "epochs"), option(spec, "batch"), option(spec, "seed"));
-    new Trainer(l.model(), l.train(), null, null, cfg).run(Trainer.Listener.NONE);
+    new Trainer(l.model(), l.train(), null, null, configOf(spec)).run(Trainer.Listener.NONE);
     // Evaluated once at the end rather than after every epoch: the test set is as large as the training set.
     double acc = Trainer.evaluate(l.model(), l.test(), 256).get("accuracy");
     assertTrue(acc >= 0.90, "test accuracy of the row-by-row LSTM: " + acc);
@@ -176,8 +183,7 @@ class TrainingTest {
     int[][] parts = nnc.runtime.train.Batches.holdout(l.train().size(), spec.data().test().fraction(),
         nnc.runtime.Rng.forStream(seed, "test"));
     Dataset train = l.train().select(parts[0]), test = l.train().select(parts[1]);
-    var cfg = new Trainer.Config(option(spec, "epochs"), option(spec, "batch"), seed);
-    List<Trainer.Epoch> h = new Trainer(l.model(), train, null, test, cfg).run(Trainer.Listener.NONE);
+    List<Trainer.Epoch> h = new Trainer(l.model(), train, null, test, configOf(spec)).run(Trainer.Listener.NONE);
     double model = h.getLast().test().get("loss");
 
     int[] ids = nnc.runtime.data.Text.ids(Path.of("../data/text/dhammapada.txt"));
