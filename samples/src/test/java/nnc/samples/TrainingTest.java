@@ -167,6 +167,7 @@ class TrainingTest {
     new Trainer(l.model(), l.train(), null, null, configOf(spec)).run(Trainer.Listener.NONE);
     // Evaluated once at the end rather than after every epoch: the test set is as large as the training set.
     double acc = Trainer.evaluate(l.model(), l.test(), 256).get("accuracy");
+    System.out.printf(java.util.Locale.ROOT, "lstm_sequence: test accuracy %.4f%n", acc);
     assertTrue(acc >= 0.90, "test accuracy of the row-by-row LSTM: " + acc);
   }
 
@@ -191,6 +192,7 @@ class TrainingTest {
     for (int c : ids) counts[c]++;
     double unigram = 0;
     for (long n : counts) if (n > 0) unigram -= (double) n / ids.length * Math.log((double) n / ids.length);
+    System.out.printf(java.util.Locale.ROOT, "char_transformer: held-out %.4f nats per character, unigram %.4f%n", model, unigram);
     assertTrue(unigram > 2.5, "the unigram entropy of English text is about 3 nats: " + unigram);
     assertTrue(model <= unigram - 0.5, "held-out cross-entropy " + model + " nats vs the unigram model's " + unigram);
   }
