@@ -148,4 +148,52 @@ class TrainingTest {
     Map<String, Tensor> pa = a.model().parameters(), pc = c.model().parameters();
     for (String k : pa.keySet()) assertArrayEquals(pa.get(k).floats(), pc.get(k).floats(), 0f, k);
   }
+
+  // ---- sequence models (issue 7): an LSTM over image rows, a causal character transformer ------------
+
+  /** The training configuration the model file declares, as {@code nnc train} builds it (with its schedule). */
+  private static Trainer.Config configOf(Elaborator.Model spec) {
+    var sched = spec.graph().train().options().get("schedule") instanceof nnc.compiler.ir.TrainSpec.Call c
+        ? c : new nnc.compiler.ir.TrainSpec.Call("constant", Map.of());
+    return new Trainer.Config(option(spec, "epochs"), option(spec, "batch"), option(spec, "seed"), 0, sched.name(),
+        sched.args(), Double.NaN, null);
+  }
+
+  /** The LSTM reads each image as 28 rows of 28 pixels; the classifier sees only its last state. */
+  @Test
+  void lstmReadingMnistRowsExceedsNinetyPercent() throws Exception {
+    Elaborator.Model spec = Elaborator.compileModel(Path.of("lstm_sequence.nn"));
+    Loaded l = load("lstm_sequence", option(spec, "seed"));
+    new Trainer(l.model(), l.train(), null, null, configOf(spec)).run(Trainer.Listener.NONE);
+    // Evaluated once at the end rather than after every epoch: the test set is as large as the training set.
+    double acc = Trainer.evaluate(l.model(), l.test(), 256).get("accuracy");
+    System.out.printf(java.util.Locale.ROOT, "lstm_sequence: test accuracy %.4f%n", acc);
+    assertTrue(acc >= 0.90, "test accuracy of the row-by-row LSTM: " + acc);
+  }
+
+  /**
+   * The held-out cross-entropy of the causal transformer, per character, against the unigram
+   * model's: the entropy of the text's character frequencies, -Σ p(c) log p(c), computed here from
+   * the file itself (the best any model that ignores the context can do on this text).
+   */
+  @Test
+  void charTransformerBeatsTheUnigramModelByHalfANat() throws Exception {
+    Elaborator.Model spec = Elaborator.compileModel(Path.of("char_transformer.nn"));
+    long seed = option(spec, "seed");
+    Loaded l = load("char_transformer", seed);
+    int[][] parts = nnc.runtime.train.Batches.holdout(l.train().size(), spec.data().test().fraction(),
+        nnc.runtime.Rng.forStream(seed, "test"));
+    Dataset train = l.train().select(parts[0]), test = l.train().select(parts[1]);
+    List<Trainer.Epoch> h = new Trainer(l.model(), train, null, test, configOf(spec)).run(Trainer.Listener.NONE);
+    double model = h.getLast().test().get("loss");
+
+    int[] ids = nnc.runtime.data.Text.ids(Path.of("../data/text/dhammapada.txt"));
+    long[] counts = new long[nnc.runtime.data.Text.VOCABULARY];
+    for (int c : ids) counts[c]++;
+    double unigram = 0;
+    for (long n : counts) if (n > 0) unigram -= (double) n / ids.length * Math.log((double) n / ids.length);
+    System.out.printf(java.util.Locale.ROOT, "char_transformer: held-out %.4f nats per character, unigram %.4f%n", model, unigram);
+    assertTrue(unigram > 2.5, "the unigram entropy of English text is about 3 nats: " + unigram);
+    assertTrue(model <= unigram - 0.5, "held-out cross-entropy " + model + " nats vs the unigram model's " + unigram);
+  }
 }

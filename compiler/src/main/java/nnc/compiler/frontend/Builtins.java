@@ -88,6 +88,8 @@ final class Builtins {
     Convolutions.define();
     BatchNorms.define();
     LayerOps.define();
+    Normalization.define();
+    Sequences.define();
     Gradients.define();
     Initializers.NAMES.forEach(n -> def(n, List.of(), (a, b, ex) -> {
       throw ex.elaborator().error(a.at(), n + " is an initializer: use it in a param declaration");

@@ -30,6 +30,7 @@ final class DataDeclarations {
   static final Set<String> SPLITS = new TreeSet<>(List.of("train", "validation", "test"));
   private static final Set<String> COMMON = Set.of("scale", "mean", "std", "standardize", "rows");
   private static final Set<String> CSV_ONLY = Set.of("columns", "column", "header");
+  private static final Set<String> TEXT_OPTIONS = Set.of("context", "shift", "stride", "rows");
 
   private final Elaborator el;
   private final Map<String, DataSpec.Split> splits = new LinkedHashMap<>();
@@ -89,8 +90,9 @@ final class DataDeclarations {
       return new DataSpec.Source(DataSpec.Format.INLINE, null, data, shape.stream().mapToInt(Integer::intValue).toArray(),
           null, -1, 0, null, DataSpec.Norm.IDENTITY);
     }
-    if (!(e instanceof NnParser.CallExprContext c) || !List.of("idx", "csv", "npy").contains(c.callee.getText())) {
-      throw el.error(e, "expected a data source: idx(\"FILE\", ...), csv(\"FILE\", ...), npy(\"FILE\", ...) or a list of numbers");
+    if (!(e instanceof NnParser.CallExprContext c) || !List.of("idx", "csv", "npy", "text").contains(c.callee.getText())) {
+      throw el.error(e, "expected a data source: idx(\"FILE\", ...), csv(\"FILE\", ...), npy(\"FILE\", ...), "
+          + "text(\"FILE\", context = N) or a list of numbers");
     }
     String kind = c.callee.getText();
     DataSpec.Format format = DataSpec.Format.valueOf(kind.toUpperCase(java.util.Locale.ROOT));
@@ -104,7 +106,8 @@ final class DataDeclarations {
     boolean standardize = false;
     int[] rows = null, columns = null;
     int column = -1, header = 0;
-    Set<String> known = new TreeSet<>(COMMON);
+    int context = -1, shift = 0, stride = -1;
+    Set<String> known = new TreeSet<>(format == DataSpec.Format.TEXT ? TEXT_OPTIONS : COMMON);
     if (format == DataSpec.Format.CSV) known.addAll(CSV_ONLY);
     Set<String> seen = new java.util.HashSet<>();
     for (int k = 1; k < c.arg().size(); k++) {
@@ -129,8 +132,23 @@ final class DataDeclarations {
         case "columns" -> columns = range(v, a, opt);
         case "column" -> column = nonNegative(v, a, opt);
         case "header" -> header = nonNegative(v, a, opt);
+        case "context", "stride" -> {
+          int n = nonNegative(v, a, opt);
+          if (n < 1) throw el.error(a, opt + " must be a positive integer");
+          if (opt.equals("context")) context = n;
+          else stride = n;
+        }
+        case "shift" -> {
+          shift = nonNegative(v, a, opt);
+          if (shift > 1) throw el.error(a, "shift must be 0 (the windows) or 1 (their next characters), got " + shift);
+        }
         default -> throw new IllegalStateException(opt);
       }
+    }
+    if (format == DataSpec.Format.TEXT) {
+      if (context < 0) throw el.error(c, "text(...): give the window length, e.g. text(\"" + str.value() + "\", context = 64)");
+      return new DataSpec.Source(format, resolved, null, null, null, -1, 0, rows, DataSpec.Norm.IDENTITY,
+          new DataSpec.Windows(context, shift, stride < 0 ? context : stride));
     }
     if (columns != null && column >= 0) throw el.error(c, "csv(...): give columns = [first, last] or column = k, not both");
     if (standardize && (mean != 0 || std != 1)) throw el.error(c, kind + "(...): standardize computes mean and std; do not give them too");
@@ -183,6 +201,14 @@ final class DataDeclarations {
           continue;
         }
         DataSpec.Source src = f.getValue();
+        if (src.format() == DataSpec.Format.TEXT) {
+          long per = 1;
+          for (int k = 1; k < in.shape().rank(); k++) per *= in.shape().get(k) instanceof Dim.Fixed d ? d.size() : 1;
+          if (in.dtype() != nnc.runtime.DType.I32 || per != src.windows().context()) {
+            errors.add(new Diagnostic(at, "data " + s.name() + ": text windows of " + src.windows().context()
+                + " character ids need an input i32[B, " + src.windows().context() + "], but " + f.getKey() + " is " + in.type()));
+          }
+        }
         if (src.format() == DataSpec.Format.INLINE) {
           List<Dim> dims = in.shape().dims();
           long row = 1;

@@ -168,6 +168,10 @@ public final class Elaborator {
     String rel = Expressions.unquote(i.STRING().getText());
     Path base = from == null ? Path.of("").toAbsolutePath() : from.getParent();
     Path target = base.resolve(rel).normalize();
+    // A std module when no such file exists beside the importing file (which may shadow it).
+    if (!StdLibrary.isModule(target) && !Files.isRegularFile(target) && StdLibrary.resolve(rel) != null) {
+      target = StdLibrary.resolve(rel);
+    }
     if (importStack.contains(target)) {
       List<String> cycle = new ArrayList<>();
       importStack.descendingIterator().forEachRemaining(p -> cycle.add(p.getFileName().toString()));
@@ -175,10 +179,22 @@ public final class Elaborator {
       throw error(i, "import cycle: " + String.join(" -> ", cycle));
     }
     if (!imported.add(target)) return;
-    String shown = (from == null ? Path.of(rel) : Path.of(displayNames.get(from)).resolveSibling(rel)).normalize().toString();
-    if (shown.isEmpty()) shown = rel;
-    if (!Files.isRegularFile(target)) throw error(i, "cannot import \"" + rel + "\": no such file " + shown);
-    SourceText src = new SourceText(shown, Files.readString(target, java.nio.charset.StandardCharsets.UTF_8));
+    SourceText src;
+    String shown;
+    if (StdLibrary.isModule(target)) {
+      shown = StdLibrary.displayName(target);
+      if (!StdLibrary.exists(target)) {
+        throw error(i, "cannot import \"" + rel + "\": no such file, and no standard library module "
+            + StdLibrary.name(target) + Suggest.hint(StdLibrary.name(target), StdLibrary.MODULES)
+            + " (modules: " + String.join(", ", StdLibrary.MODULES) + ")");
+      }
+      src = new SourceText(shown, StdLibrary.read(target));
+    } else {
+      shown = (from == null ? Path.of(rel) : Path.of(displayNames.get(from)).resolveSibling(rel)).normalize().toString();
+      if (shown.isEmpty()) shown = rel;
+      if (!Files.isRegularFile(target)) throw error(i, "cannot import \"" + rel + "\": no such file " + shown);
+      src = new SourceText(shown, Files.readString(target, java.nio.charset.StandardCharsets.UTF_8));
+    }
     displayNames.put(target, shown);
     SyntaxParser.Result parsed = parseSource(src);
     if (!parsed.errors().isEmpty()) return;

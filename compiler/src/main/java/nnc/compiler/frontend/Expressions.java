@@ -147,7 +147,10 @@ final class Expressions {
     if (a instanceof Value.Num x && b instanceof Value.Num y) {
       double v = op.apply(x.value(), y.value());
       if (op.isComparison()) return new Value.Bool(v != 0);
-      boolean integral = x.integral() && y.integral() && op != BinaryOp.DIV && !(op == BinaryOp.POW && y.value() < 0);
+      // An exact quotient of integers is an integer (T / chunk as a loop bound, D / heads in a shape).
+      boolean exactQuotient = op == BinaryOp.DIV && v == Math.rint(v) && Math.abs(v) <= Integer.MAX_VALUE;
+      boolean integral = x.integral() && y.integral() && (op != BinaryOp.DIV || exactQuotient)
+          && !(op == BinaryOp.POW && y.value() < 0);
       return new Value.Num(v, integral);
     }
     DType dtype = a instanceof Value.Tensor t ? t.node().dtype() : b instanceof Value.Tensor t2 ? t2.node().dtype() : DType.F32;

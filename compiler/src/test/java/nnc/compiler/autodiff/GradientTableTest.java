@@ -156,6 +156,21 @@ class GradientTableTest {
       src("two-layer perceptron", "cross_entropy(relu(x @ W1 + b1) @ W2 + b2, y)", "x f64[B,3]", "W1 f64[3,4]",
           "b1 f64[4]", "W2 f64[4,2]", "b2 f64[2]", "y i32[B] <2").kinked());
 
+  /** Normalization and attention composites (frontend/Normalization): layer/RMS norm, DyT, attention. */
+  static final List<Row> NORMALIZATION_ATTENTION = List.of(
+      src("layer_norm, last axis", "layer_norm(x)", "x f64[2,4]"),
+      src("layer_norm with gamma and beta", "layer_norm(x, g, b)", "x f64[B,4]", "g f64[4]", "b f64[4]"),
+      src("layer_norm over axes [1,2], eps 0.1", "layer_norm(x, axis=[1,2], eps=0.1)", "x f64[2,2,3]"),
+      src("rms_norm, last axis", "rms_norm(x)", "x f64[2,4]"),
+      src("rms_norm with gamma, axis=0", "rms_norm(x, g, axis=0)", "x f64[3,2]", "g f64[3,1]"),
+      src("dyt with alpha, gamma, beta on the path", "dyt(x, a, g, b)", "x f64[B,3]", "a f64[]", "g f64[3]", "b f64[3]"),
+      src("scaled_dot_product_attention", "scaled_dot_product_attention(q, k, v)", "q f64[2,3,4]", "k f64[2,2,4]",
+          "v f64[2,2,3]"),
+      src("scaled_dot_product_attention, causal", "scaled_dot_product_attention(q, k, v, causal=true)",
+          "q f64[2,3,2]", "k f64[2,3,2]", "v f64[2,3,2]"),
+      src("scaled_dot_product_attention, causal self-attention", "scaled_dot_product_attention(x, x, x, true)",
+          "x f64[3,2]"));
+
   /** Reduction.Reduce with every ReduceOp: one axis, several axes, all axes, with and without keepdims. */
   static final List<Row> REDUCTIONS = reductions();
 
@@ -229,6 +244,7 @@ class GradientTableTest {
     all.addAll(REDUCTIONS);
     all.addAll(WINDOWS);
     all.addAll(NORM_ROWS);
+    all.addAll(NORMALIZATION_ATTENTION);
     return all;
   }
 

@@ -37,7 +37,7 @@ class DiagnosticsGoldenTest {
   private static final boolean UPDATE = Boolean.getBoolean("nnc.updateGolden");
   private static final Path DIR = locate();
 
-  private static final Pattern HEADER = Pattern.compile("errors/[\\w./-]+\\.nn:(\\d+):(\\d+): error: \\S.*");
+  private static final Pattern HEADER = Pattern.compile("(?:errors/|<nnc>/std/)[\\w./-]+\\.nn:(\\d+):(\\d+): error: \\S.*");
   private static final Pattern CARET = Pattern.compile("  ( *)\\^~*");
   private static final Pattern COUNT = Pattern.compile("(\\d+) errors?");
 

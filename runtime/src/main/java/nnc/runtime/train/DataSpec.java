@@ -39,7 +39,7 @@ public record DataSpec(Map<String, Split> splits, Holdout validation, Holdout te
   public record Holdout(String of, double fraction) {}
 
   /** Where a split's column comes from. */
-  public enum Format { IDX, CSV, NPY, INLINE }
+  public enum Format { IDX, CSV, NPY, INLINE, TEXT }
 
   /**
    * One source: a file (or inline values) and how to turn it into rows.
@@ -52,13 +52,29 @@ public record DataSpec(Map<String, Split> splits, Holdout validation, Holdout te
    * @param header CSV: lines skipped at the top
    * @param rows the first and last row (inclusive) to keep, or null for all rows
    * @param norm how values are normalized
+   * @param windows TEXT: how the text is cut into windows of character ids, else null
    */
   public record Source(Format format, Path file, double[] inline, int[] inlineShape, int[] columns, int column,
-      int header, int[] rows, Norm norm) {
+      int header, int[] rows, Norm norm, Windows windows) {
+    /** A source of any format but TEXT. */
+    public Source(Format format, Path file, double[] inline, int[] inlineShape, int[] columns, int column, int header,
+        int[] rows, Norm norm) {
+      this(format, file, inline, inlineShape, columns, column, header, rows, norm, null);
+    }
+
     public String describe() {
       return format == Format.INLINE ? "inline values" : file.getFileName().toString();
     }
   }
+
+  /**
+   * {@code text("FILE", context = 64, shift = 1, stride = 64)}: windows of {@code context}
+   * consecutive characters (ASCII codes, the ids 0..127), starting every {@code stride} characters,
+   * moved {@code shift} characters on (1 for the next-character targets of the same windows). A
+   * window is kept only when its next character exists, so the inputs and the targets of one text
+   * have the same number of windows.
+   */
+  public record Windows(int context, int shift, int stride) {}
 
   /**
    * v → ((v · scale) − mean) / std; with {@code standardize}, mean and std are computed per

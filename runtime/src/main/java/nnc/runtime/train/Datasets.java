@@ -94,6 +94,15 @@ public final class Datasets {
       case IDX -> fromTensor(Idx.read(src.file()));
       case NPY -> fromTensor(Npy.read(src.file()));
       case CSV -> csv(src, where);
+      case TEXT -> {
+        DataSpec.Windows w = src.windows();
+        int[][] windows = nnc.runtime.data.Text.windows(src.file(), w.context(), w.shift(), w.stride());
+        double[] v = new double[windows.length * w.context()];
+        for (int i = 0; i < windows.length; i++) {
+          for (int k = 0; k < w.context(); k++) v[i * w.context() + k] = windows[i][k];
+        }
+        yield new Raw(v, windows.length, w.context());
+      }
     };
     if (src.rows() != null) {
       int a = src.rows()[0], b = src.rows()[1];
