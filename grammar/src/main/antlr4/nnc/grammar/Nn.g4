@@ -10,7 +10,7 @@ program : item* EOF ;
 item
     : 'import' STRING                                           # importItem
     | 'model' ID                                                # modelItem
-    | 'fn' ID '(' (ID (',' ID)*)? ')' block                     # fnItem
+    | 'fn' fnName=ID '(' (params+=name (',' params+=name)*)? ')' block   # fnItem
     | 'data' split=splitName '{' dataField* '}'                 # dataItem
     | 'data' split=splitName '=' callee=name '(' of=splitName ',' expr ')'  # dataSplitItem
     | statement                                                 # statementItem

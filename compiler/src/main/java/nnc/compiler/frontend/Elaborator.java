@@ -158,8 +158,8 @@ public final class Elaborator {
     } catch (CompileError e) {
       if (!e.isFollowOn()) errors.add(e.diagnostic());
       // A function whose definition failed is poison, so that its calls report nothing more.
-      if (item instanceof NnParser.FnItemContext f && globals.local(f.ID(0).getText()) == null) {
-        globals.define(f.ID(0).getText(), new Scope.Binding(new Value.Poison(), span(f.ID(0).getSymbol()), Scope.Kind.FUNCTION));
+      if (item instanceof NnParser.FnItemContext f && globals.local(f.fnName.getText()) == null) {
+        globals.define(f.fnName.getText(), new Scope.Binding(new Value.Poison(), span(f.fnName), Scope.Kind.FUNCTION));
       }
     }
   }
@@ -207,17 +207,17 @@ public final class Elaborator {
   }
 
   private void defineFunction(NnParser.FnItemContext f) {
-    String name = f.ID(0).getText();
-    if (Builtins.has(name)) throw error(f.ID(0).getSymbol(), "function '" + name + "' would hide the built-in " + name);
+    String name = f.fnName.getText();
+    if (Builtins.has(name)) throw error(f.fnName, "function '" + name + "' would hide the built-in " + name);
     Scope.Binding old = globals.local(name);
-    if (old != null) throw duplicate(f.ID(0).getSymbol(), name, old);
+    if (old != null) throw duplicate(f.fnName, name, old);
     Set<String> seen = new HashSet<>();
-    for (int k = 1; k < f.ID().size(); k++) {
-      if (!seen.add(f.ID(k).getText())) {
-        throw error(f.ID(k).getSymbol(), "duplicate parameter '" + f.ID(k).getText() + "' of function " + name);
+    for (NnParser.NameContext param : f.params) {
+      if (!seen.add(param.getText())) {
+        throw error(param.getStart(), "duplicate parameter '" + param.getText() + "' of function " + name);
       }
     }
-    globals.define(name, new Scope.Binding(new Value.Fn(name, f), span(f.ID(0).getSymbol()), Scope.Kind.FUNCTION));
+    globals.define(name, new Scope.Binding(new Value.Fn(name, f), span(f.fnName), Scope.Kind.FUNCTION));
   }
 
   // ---- statements -----------------------------------------------------------------------------
@@ -512,10 +512,10 @@ public final class Elaborator {
   /** Instantiates a user function: a fresh scope over the globals and a fresh instance name. */
   Value call(Value.Fn fn, List<Value> args, ParserRuleContext site, String preferredInstance) {
     NnParser.FnItemContext def = fn.def();
-    int arity = def.ID().size() - 1;
+    int arity = def.params.size();
     if (args.size() != arity) {
-      throw error(site, "function " + fn.name() + "(" + String.join(", ", def.ID().subList(1, def.ID().size()).stream()
-          .map(Object::toString).toList()) + ") takes " + arity + " argument" + (arity == 1 ? "" : "s")
+      throw error(site, "function " + fn.name() + "(" + String.join(", ", def.params.stream()
+          .map(NnParser.NameContext::getText).toList()) + ") takes " + arity + " argument" + (arity == 1 ? "" : "s")
           + ", got " + args.size());
     }
     if (callStack.contains(fn.name())) {
@@ -525,7 +525,7 @@ public final class Elaborator {
     }
     Scope scope = new Scope(globals, false);
     for (int k = 0; k < arity; k++) {
-      scope.define(def.ID(k + 1).getText(), new Scope.Binding(args.get(k), span(def.ID(k + 1).getSymbol()), Scope.Kind.VALUE));
+      scope.define(def.params.get(k).getText(), new Scope.Binding(args.get(k), span(def.params.get(k).getStart()), Scope.Kind.VALUE));
     }
     instancePath.push(instanceName(preferredInstance != null ? preferredInstance : fn.name() + "." + nextOrdinal(fn.name())));
     callStack.push(fn.name());
@@ -536,7 +536,7 @@ public final class Elaborator {
         Value r = statement(st, scope);
         if (r != null) return r;
       }
-      throw error(def.ID(0).getSymbol(), "function " + fn.name() + " ends without a return");
+      throw error(def.fnName, "function " + fn.name() + " ends without a return");
     } finally {
       callStack.pop();
       callSites.pop();
