@@ -34,6 +34,20 @@ final class Gemv {
   /** Rows of B per pass over the accumulators: each accumulator load and store serves four fmas. */
   private static final int KB = 4;
 
+  /**
+   * Internal flag of a wide row product split between {@link Workers}: each thread streams the
+   * rows of its own share of B's columns (whole vectors), which then stays in that core's cache
+   * from call to call, halving the bytes one core reads per call.
+   */
+  static final int SPLIT = 16;
+
+  /** Part {@code part} of {@code parts} of a {@link #SPLIT} product: a share of whole column vectors. */
+  static void part(float[] a, int ao, float[] b, int bo, float[] c, int co, int n, int k, int flags, float alpha, int part, int parts) {
+    int vectors = (n + L - 1) / L;
+    int j0 = Math.min(n, vectors * part / parts * L), j1 = Math.min(n, vectors * (part + 1) / parts * L);
+    if (j0 < j1) wide(a, ao, b, bo, c, co, n, k, alpha, (flags & Gemm.ACCUMULATE) != 0, j0, j1);
+  }
+
   /** The accumulators, per thread (grown, never shrunk). */
   private static final ThreadLocal<float[][]> ACC = ThreadLocal.withInitial(() -> new float[1][0]);
 
@@ -46,7 +60,10 @@ final class Gemv {
     if ((flags & Gemm.TRANS_B) != 0 || k <= 0) return false;
     boolean acc = (flags & Gemm.ACCUMULATE) != 0;
     if (n >= L) {
-      wide(a, ao, b, bo, c, co, n, k, alpha, acc);
+      Workers w = Workers.current();
+      if (w == null || (long) n * k < Gemm.PARALLEL_MIN || n < 2 * L || !w.gemm(a, ao, b, bo, c, co, 1, n, k, flags | SPLIT, alpha)) {
+        wide(a, ao, b, bo, c, co, n, k, alpha, acc, 0, n);
+      }
       return true;
     }
     if (narrowDot) {
@@ -64,15 +81,17 @@ final class Gemv {
     return t;
   }
 
-  private static void wide(float[] a, int ao, float[] b, int bo, float[] c, int co, int n, int k, float alpha, boolean acc) {
-    int nv = n - n % L;
-    float[] t = accumulators(n);
+  /** Columns [j0, j1) of the wide form; j0 is a multiple of the vector length. */
+  private static void wide(float[] a, int ao, float[] b, int bo, float[] c, int co, int n, int k, float alpha, boolean acc, int j0, int j1) {
+    int w = j1 - j0, wv = w - w % L;
+    float[] t = accumulators(w);
+    int bj = bo + j0;
     int p = 0;
     for (; p + KB <= k; p += KB) {
       FloatVector x0 = FloatVector.broadcast(S, a[ao + p]), x1 = FloatVector.broadcast(S, a[ao + p + 1]);
       FloatVector x2 = FloatVector.broadcast(S, a[ao + p + 2]), x3 = FloatVector.broadcast(S, a[ao + p + 3]);
-      int r0 = bo + p * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n;
-      for (int j = 0; j < nv; j += L) {
+      int r0 = bj + p * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n;
+      for (int j = 0; j < wv; j += L) {
         FloatVector s = FloatVector.fromArray(S, t, j);
         s = FloatVector.fromArray(S, b, r0 + j).fma(x0, s);
         s = FloatVector.fromArray(S, b, r1 + j).fma(x1, s);
@@ -80,7 +99,7 @@ final class Gemv {
         s = FloatVector.fromArray(S, b, r3 + j).fma(x3, s);
         s.intoArray(t, j);
       }
-      for (int j = nv; j < n; j++) {
+      for (int j = wv; j < w; j++) {
         float s = t[j];
         s = Math.fma(b[r0 + j], a[ao + p], s);
         s = Math.fma(b[r1 + j], a[ao + p + 1], s);
@@ -91,16 +110,17 @@ final class Gemv {
     }
     for (; p < k; p++) {
       FloatVector x = FloatVector.broadcast(S, a[ao + p]);
-      int r = bo + p * n;
-      for (int j = 0; j < nv; j += L) FloatVector.fromArray(S, b, r + j).fma(x, FloatVector.fromArray(S, t, j)).intoArray(t, j);
-      for (int j = nv; j < n; j++) t[j] = Math.fma(b[r + j], a[ao + p], t[j]);
+      int r = bj + p * n;
+      for (int j = 0; j < wv; j += L) FloatVector.fromArray(S, b, r + j).fma(x, FloatVector.fromArray(S, t, j)).intoArray(t, j);
+      for (int j = wv; j < w; j++) t[j] = Math.fma(b[r + j], a[ao + p], t[j]);
     }
     FloatVector al = FloatVector.broadcast(S, alpha);
-    for (int j = 0; j < nv; j += L) {
+    int cj = co + j0;
+    for (int j = 0; j < wv; j += L) {
       FloatVector s = FloatVector.fromArray(S, t, j);
-      (acc ? s.fma(al, FloatVector.fromArray(S, c, co + j)) : s.mul(al)).intoArray(c, co + j);
+      (acc ? s.fma(al, FloatVector.fromArray(S, c, cj + j)) : s.mul(al)).intoArray(c, cj + j);
     }
-    for (int j = nv; j < n; j++) Gemm.put(c, co + j, t[j], alpha, acc);
+    for (int j = wv; j < w; j++) Gemm.put(c, cj + j, t[j], alpha, acc);
   }
 
   /**

@@ -58,6 +58,30 @@ class GemvTest {
   }
 
   @Test
+  void twoThreadsSplitTheColumnsAndGiveBitIdenticalRows() {
+    SplittableRandom r = new SplittableRandom(13);
+    try (Workers w = new Workers(2)) {
+      for (int n : new int[] {500, 512, 300, 1024}) {
+        for (int flags : new int[] {0, Gemm.ACCUMULATE}) {
+          int k = 784;
+          float[] a = random(r, k), b = random(r, k * n), c1 = random(r, n);
+          float[] c2 = (flags & Gemm.ACCUMULATE) != 0 ? c1.clone() : new float[n];
+          // Without accumulation every column must be written by some share (NaN would stay).
+          if ((flags & Gemm.ACCUMULATE) == 0) Arrays.fill(c2, Float.NaN);
+          Gemm.gemm(a, 0, b, 0, c1, 0, 1, n, k, flags, 0.5f);
+          Workers old = Workers.bind(w);
+          try {
+            Gemm.gemm(a, 0, b, 0, c2, 0, 1, n, k, flags, 0.5f);
+          } finally {
+            Workers.bind(old);
+          }
+          assertArrayEquals(c1, c2, "n=" + n + " flags=" + flags);
+        }
+      }
+    }
+  }
+
+  @Test
   void transposedWeightsAndNarrowShortProductsAreLeftToGemm() {
     float[] a = new float[64], b = new float[64 * 64], c = new float[64];
     assertFalse(Gemv.gemv(a, 0, b, 0, c, 0, 64, 64, Gemm.TRANS_B, 1f, true));
