@@ -30,6 +30,9 @@ final class CompileCommand extends ModelCommand {
   @Option(names = "--no-optimize", description = "lower the graphs as derived, without the graph optimizer")
   boolean noOptimize;
 
+  @Option(names = "--verify", description = "also run ASM's bytecode verifier on the generated class (off by default: the JVM verifies it when the model is loaded, and the tests verify every sample; it costs 0.1-0.3 s)")
+  boolean verify;
+
   @Option(names = "--seed", defaultValue = "0", description = "seed of the initial parameter values (default: ${DEFAULT-VALUE})")
   long seed;
 
@@ -42,7 +45,7 @@ final class CompileCommand extends ModelCommand {
       throw new UserError(e.getMessage());
     }
     byte[] bytes = AsmEmitter.emit(c.program());
-    AsmEmitter.verify(bytes);
+    if (verify) AsmEmitter.verify(bytes);
     if (output.toAbsolutePath().getParent() != null) Files.createDirectories(output.toAbsolutePath().getParent());
     String facade = FacadeEmitter.className(c.manifest());
     // Sorted, so that the JAR's entries (and bytes) do not depend on hash order.

@@ -51,9 +51,27 @@ public final class ModelJar {
     JarOutputStream jar = new JarOutputStream(os, mf);
     for (Map.Entry<String, byte[]> c : classes.entrySet()) put(jar, c.getKey().replace('.', '/') + ".class", c.getValue());
     put(jar, NnModel.MANIFEST, m.toJson().getBytes(StandardCharsets.UTF_8));
-    put(jar, NnModel.WEIGHTS, weights);
+    putStored(jar, NnModel.WEIGHTS, weights);
     put(jar, NnModel.SOURCE, source.getBytes(StandardCharsets.UTF_8));
     jar.finish();
+  }
+
+  /**
+   * An entry without compression: trained or random float weights barely deflate, and deflating
+   * megabytes of them was most of a compile's time (init_depth: ~1 s of 8 MB).
+   */
+  private static void putStored(JarOutputStream jar, String name, byte[] bytes) throws IOException {
+    JarEntry e = new JarEntry(name);
+    e.setTime(0);
+    e.setMethod(java.util.zip.ZipEntry.STORED);
+    e.setSize(bytes.length);
+    e.setCompressedSize(bytes.length);
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(bytes);
+    e.setCrc(crc.getValue());
+    jar.putNextEntry(e);
+    jar.write(bytes);
+    jar.closeEntry();
   }
 
   private static void put(JarOutputStream jar, String name, byte[] bytes) throws IOException {

@@ -75,6 +75,9 @@ public final class Gemm {
   public static void gemm(float[] a, int ao, float[] b, int bo, float[] c, int co, int m, int n, int k, int flags, float alpha) {
     if (m <= 0 || n <= 0) return;
     boolean transA = (flags & TRANS_A) != 0, transB = (flags & TRANS_B) != 0;
+    // --- batch-1 rows (Gemv, issue #8): one row of C streams B in storage order; same results. ---
+    if (m == 1 && Gemv.gemv(a, ao, b, bo, c, co, n, k, flags, alpha, !transA && k >= DOT_MIN_K)) return;
+    // --- end Gemv dispatch ---
     if (transB && m < PACK_TRANSPOSED_MIN_ROWS && !transA && k >= DOT_MIN_K) {
       run(a, ao, b, bo, c, co, m, n, k, flags | DOT, alpha);
     } else if (transB && m < PACK_TRANSPOSED_MIN_ROWS) {

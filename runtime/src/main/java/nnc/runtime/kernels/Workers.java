@@ -165,6 +165,10 @@ public final class Workers implements AutoCloseable {
 
     /** Part {@code part} of {@code parts}: a share of whole column tiles, or of whole row tiles. */
     void run(int part, int parts) {
+      if ((flags & Gemv.SPLIT) != 0) { // batch-1 row products (Gemv, issue #8)
+        Gemv.part(a, ao, b, bo, c, co, n, k, flags, alpha, part, parts);
+        return;
+      }
       boolean dot = (flags & Gemm.DOT) != 0;
       if (Gemm.splitColumns(m, n)) {
         int tile = dot ? Dot.COLS : Gemm.COLS, tiles = (n + tile - 1) / tile;
