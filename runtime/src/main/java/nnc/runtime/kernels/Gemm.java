@@ -14,9 +14,9 @@ import jdk.incubator.vector.VectorSpecies;
  * tails (masked vector operations in these loops were measured 10-100x slower on this JDK):
  *
  * <ul>
- *   <li><b>axpy</b>, when B's rows run along N: a tile of six (or {@link #ROWS}) rows by three
- *       vectors of C is held in eighteen (twelve) accumulators while k runs, each step
- *       broadcasting one element of A per row and loading three vectors of one row of B. The
+ *   <li><b>axpy</b>, when B's rows run along N: a tile of six (or {@link #ROWS}) rows by four
+ *       vectors of C is held in 24 (16) accumulators while k runs, each step broadcasting one
+ *       element of A per row and loading four vectors of one row of B. The
  *       column panel of B a tile reads (packed, for tall C) stays in cache while the row blocks of
  *       A pass over it. A transposed A costs nothing here: the broadcast elements are then
  *       adjacent in memory.
@@ -52,8 +52,8 @@ public final class Gemm {
   static final int L = S.length();
   /** Rows of C per register tile. */
   static final int ROWS = 4;
-  /** Columns of C per register tile in the axpy form: three vectors. */
-  static final int COLS = 3 * L;
+  /** Columns of C per register tile in the axpy form: four vectors. */
+  static final int COLS = 4 * L;
   /** Below this inner dimension a transposed B is copied rather than multiplied in dot form. */
   static final int DOT_MIN_K = 4 * L;
   /**
