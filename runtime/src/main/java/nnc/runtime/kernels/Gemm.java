@@ -25,7 +25,8 @@ import jdk.incubator.vector.VectorSpecies;
  *       k, so a 4 x 3 tile of C is twelve vector dot products, summed across lanes at the end.
  *       For a short k (under {@link #DOT_MIN_K}) B is transposed into a scratch array instead and
  *       the axpy form runs; for a tall C (from {@link #PACK_TRANSPOSED_MIN_ROWS} rows) the axpy
- *       form packs each panel from the transposed B.
+ *       form computes {@code C^T = B A^T} (B as stored is then the broadcast operand, only A is
+ *       packed) while A and C are small beside B, else packs each panel from the transposed B.
  * </ul>
  *
  * <p><b>Determinism.</b> Every element of C is computed by the same sequence of float operations
