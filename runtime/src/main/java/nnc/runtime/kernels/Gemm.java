@@ -14,9 +14,9 @@ import jdk.incubator.vector.VectorSpecies;
  * tails (masked vector operations in these loops were measured 10-100x slower on this JDK):
  *
  * <ul>
- *   <li><b>axpy</b>, when B's rows run along N: a tile of six (or {@link #ROWS}) rows by three
- *       vectors of C is held in eighteen (twelve) accumulators while k runs, each step
- *       broadcasting one element of A per row and loading three vectors of one row of B. The
+ *   <li><b>axpy</b>, when B's rows run along N: a tile of six (or {@link #ROWS}) rows by four
+ *       vectors of C is held in 24 (16) accumulators while k runs, each step broadcasting one
+ *       element of A per row and loading four vectors of one row of B. The
  *       column panel of B a tile reads (packed, for tall C) stays in cache while the row blocks of
  *       A pass over it. A transposed A costs nothing here: the broadcast elements are then
  *       adjacent in memory.
@@ -25,7 +25,8 @@ import jdk.incubator.vector.VectorSpecies;
  *       k, so a 4 x 3 tile of C is twelve vector dot products, summed across lanes at the end.
  *       For a short k (under {@link #DOT_MIN_K}) B is transposed into a scratch array instead and
  *       the axpy form runs; for a tall C (from {@link #PACK_TRANSPOSED_MIN_ROWS} rows) the axpy
- *       form packs each panel from the transposed B.
+ *       form computes {@code C^T = B A^T} (B as stored is then the broadcast operand, only A is
+ *       packed) while A and C are small beside B, else packs each panel from the transposed B.
  * </ul>
  *
  * <p><b>Determinism.</b> Every element of C is computed by the same sequence of float operations
@@ -52,8 +53,8 @@ public final class Gemm {
   static final int L = S.length();
   /** Rows of C per register tile. */
   static final int ROWS = 4;
-  /** Columns of C per register tile in the axpy form: three vectors. */
-  static final int COLS = 3 * L;
+  /** Columns of C per register tile in the axpy form: four vectors. */
+  static final int COLS = 4 * L;
   /** Below this inner dimension a transposed B is copied rather than multiplied in dot form. */
   static final int DOT_MIN_K = 4 * L;
   /**
@@ -95,11 +96,36 @@ public final class Gemm {
       // B^T A is an axpy product with m wide columns, written back transposed.
       float[] t = scratch(1, m * n);
       run(b, bo, a, ao, t, 0, n, m, k, TRANS_A, 1f);
-      boolean acc = (flags & ACCUMULATE) != 0;
-      for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) put(c, co + i * n + j, t[j * m + i], alpha, acc);
+      putTransposed(t, n, m, c, co, alpha, (flags & ACCUMULATE) != 0);
+    } else if (transB && 2L * m * (k + n) <= (long) n * k) {
+      // A tall C from a transposed B (the input gradient G W^T, W stored [N, K]): C^T = B A^T is
+      // an axpy product whose broadcast operand is the stored B itself (rows contiguous in k) and
+      // whose packed panels come from A, so only A's m x k and the result's m x n are moved,
+      // not all of B's n x k (packing B transposed, element by element, was a third of the time
+      // at m = 64). It pays while those moves are well under B's (measured: 1.25x at 64 x 784 x
+      // 500, 1.4x at 64 x 1024 x 1024; 4x slower at 64 x 500 x 10, equal at 256 x 784 x 500).
+      // Each element is still one fma per k in increasing k from zero.
+      float[] t = scratch(1, m * n);
+      run(b, bo, a, ao, t, 0, n, m, k, transA ? 0 : TRANS_B, 1f);
+      putTransposed(t, n, m, c, co, alpha, (flags & ACCUMULATE) != 0);
     } else {
-      // The axpy form; a transposed B (tall C) is packed transposed panel by panel.
+      // The axpy form.
       run(a, ao, b, bo, c, co, m, n, k, flags, alpha);
+    }
+  }
+
+  /** {@code C[i, j] (+)= alpha * t[j, i]}: t is [rows, cols] and C is [cols, rows], in cache-sized blocks. */
+  private static void putTransposed(float[] t, int rows, int cols, float[] c, int co, float alpha, boolean acc) {
+    final int block = 32;
+    for (int i0 = 0; i0 < cols; i0 += block) {
+      int i1 = Math.min(cols, i0 + block);
+      for (int j0 = 0; j0 < rows; j0 += block) {
+        int j1 = Math.min(rows, j0 + block);
+        for (int i = i0; i < i1; i++) {
+          int to = co + i * rows;
+          for (int j = j0; j < j1; j++) put(c, to + j, t[j * cols + i], alpha, acc);
+        }
+      }
     }
   }
 

@@ -14,7 +14,9 @@ import org.junit.jupiter.api.Test;
 class GemmTest {
   private static final int[][] SHAPES = {
     {1, 1, 1}, {3, 5, 7}, {8, 500, 784}, {4, 48, 16}, {5, 49, 17}, {64, 10, 500}, {13, 10, 7},
-    {784, 500, 8}, {500, 10, 8}, {37, 100, 65}, {2, 3, 130}, {33, 15, 64}, {7, 64, 3}
+    {784, 500, 8}, {500, 10, 8}, {37, 100, 65}, {2, 3, 130}, {33, 15, 64}, {7, 64, 3},
+    // transposed B with a tall C moved as C^T = B A^T (m (k + n) well under n k), tile tails included
+    {64, 784, 500}, {40, 300, 200}, {53, 230, 250}
   };
 
   @Test
