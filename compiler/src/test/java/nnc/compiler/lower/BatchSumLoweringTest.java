@@ -1,27 +1,13 @@
 package nnc.compiler.lower;
 
-import static nnc.compiler.lower.LoweringTest.assertClose;
-import static nnc.compiler.lower.LoweringTest.nd;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
-import java.util.Map;
-import nnc.compiler.autodiff.GradientGraph;
-import nnc.compiler.backend.asm.AsmEmitter;
-import nnc.compiler.backend.java.JavaCompilation;
 import nnc.compiler.frontend.Elaborator;
 import nnc.compiler.frontend.SourceText;
-import nnc.compiler.interp.Interpreter;
-import nnc.compiler.interp.NDArray;
-import nnc.compiler.interp.Parameters;
 import nnc.compiler.ir.Graph;
-import nnc.compiler.ir.Node;
 import nnc.compiler.kernel.Kernel;
 import nnc.compiler.kernel.St;
-import nnc.runtime.ModelCode;
-import nnc.runtime.Tensor;
-import nnc.runtime.model.Executor;
-import nnc.runtime.model.Manifest;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -56,31 +42,7 @@ class BatchSumLoweringTest {
     assertEquals(2, gemmSums(c, ModelCompiler.INFER), "batch-summed products in infer");
     // train: the weight gradient of the convolution
     assertEquals(1, gemmSums(c, ModelCompiler.TRAIN), "batch-summed products in train");
-    Map<String, NDArray> params = Parameters.initial(g, 3);
-    Map<String, Node> gradRoots = GradientGraph.roots(g, List.of());
-    for (String emitter : List.of("asm", "java")) {
-      ModelCode code = emitter.equals("asm") ? define(c.program().className(), AsmEmitter.emit(c.program()))
-          : JavaCompilation.load(c.program());
-      for (int batch : new int[] {1, 4}) {
-        String where = emitter + " batch " + batch;
-        Executor ex = new Executor(c.manifest(), code, c.pInit().clone());
-        Map<String, Tensor> inputs = nnc.compiler.autodiff.RandomInputs.of(g, batch, batch + 1);
-        Map<String, NDArray> want = new Interpreter(g, nd(inputs), params, false).run(g.outputs());
-        Map<String, Tensor> got = ex.run(ModelCompiler.INFER, inputs);
-        for (String out : List.of("y", "dots", "plain", "kept", "kept_sum")) {
-          assertClose(where + " " + out, want.get(out).data(), got.get(out), 1e-4);
-        }
-        Map<String, NDArray> grads = new Interpreter(g, nd(inputs), params, false).run(gradRoots);
-        ex.run(ModelCompiler.TRAIN, inputs);
-        for (Manifest.Slot slot : c.manifest().params()) {
-          double[] p0 = params.get(slot.name()).data(), gr = grads.get("grad." + slot.name()).data();
-          double[] expected = new double[p0.length];
-          for (int i = 0; i < p0.length; i++) expected[i] = p0[i] - 0.1 * gr[i];
-          assertClose(where + " updated " + slot.name(), expected,
-              Tensor.of(java.util.Arrays.copyOfRange(ex.parameters(), slot.offset(), slot.offset() + slot.size()), p0.length), 1e-4);
-        }
-      }
-    }
+    AgainstInterpreter.check(g, c, List.of("y", "dots", "plain", "kept", "kept_sum"), 0.1, 1e-4, 1, 1, 4);
   }
 
   /** The GemmSum statements in the kernels of one entry. */
@@ -100,17 +62,5 @@ class BatchSumLoweringTest {
       if (s instanceof St.Loop l) n += count(l.body());
     }
     return n;
-  }
-
-  private static ModelCode define(String className, byte[] bytes) throws ReflectiveOperationException {
-    AsmEmitter.verify(bytes);
-    ClassLoader loader = new ClassLoader(ModelCode.class.getClassLoader()) {
-      @Override
-      protected Class<?> findClass(String n) throws ClassNotFoundException {
-        if (!n.equals(className)) throw new ClassNotFoundException(n);
-        return defineClass(n, bytes, 0, bytes.length);
-      }
-    };
-    return (ModelCode) loader.loadClass(className).getConstructor().newInstance();
   }
 }

@@ -1,28 +1,14 @@
 package nnc.compiler.lower;
 
-import static nnc.compiler.lower.LoweringTest.assertClose;
-import static nnc.compiler.lower.LoweringTest.nd;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
-import nnc.compiler.autodiff.GradientGraph;
-import nnc.compiler.backend.asm.AsmEmitter;
-import nnc.compiler.backend.java.JavaCompilation;
 import nnc.compiler.frontend.Elaborator;
 import nnc.compiler.frontend.SourceText;
-import nnc.compiler.interp.Interpreter;
-import nnc.compiler.interp.NDArray;
-import nnc.compiler.interp.Parameters;
 import nnc.compiler.ir.Graph;
-import nnc.compiler.ir.Node;
 import nnc.compiler.kernel.St;
 import nnc.compiler.kernel.Vectorizer;
-import nnc.runtime.ModelCode;
-import nnc.runtime.Tensor;
-import nnc.runtime.model.Executor;
-import nnc.runtime.model.Manifest;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -57,30 +43,9 @@ class WindowLoweringTest {
         """.formatted(h, w, kernelDims(k), s, d, p).replace("K2 : f32[3, 2,", "K2 : f32[3, 4,");
     Graph g = Elaborator.compile(new SourceText("windows.nn", src));
     CompiledModel c = ModelCompiler.compile(g, src, "test", 3);
+    assertTrue(c.program().kernels().stream().anyMatch(kn -> kn.name().endsWith("_unfold")), "no unfold kernel");
     assertTrue(c.program().kernels().stream().anyMatch(kn -> kn.name().endsWith("_fold")), "no fold kernel");
-    Map<String, NDArray> params = Parameters.initial(g, 3);
-    Map<String, Node> gradRoots = GradientGraph.roots(g, List.of());
-    for (String emitter : List.of("asm", "java")) {
-      ModelCode code = emitter.equals("asm") ? define(c.program().className(), AsmEmitter.emit(c.program()))
-          : JavaCompilation.load(c.program());
-      for (int batch : new int[] {1, 3}) {
-        String where = emitter + " batch " + batch;
-        Executor ex = new Executor(c.manifest(), code, c.pInit().clone());
-        Map<String, Tensor> inputs = nnc.compiler.autodiff.RandomInputs.of(g, batch, batch);
-        Map<String, NDArray> want = new Interpreter(g, nd(inputs), params, false).run(g.outputs());
-        assertClose(where + " y", want.get("y").data(), ex.run(ModelCompiler.INFER, inputs).get("y"), 1e-4);
-        Map<String, NDArray> grads = new Interpreter(g, nd(inputs), params, false).run(gradRoots);
-        ex.run(ModelCompiler.TRAIN, inputs);
-        for (Manifest.Slot slot : c.manifest().params()) {
-          double[] p0 = params.get(slot.name()).data(), gr = grads.get("grad." + slot.name()).data();
-          double[] expected = new double[p0.length];
-          for (int i = 0; i < p0.length; i++) expected[i] = p0[i] - 0.1 * gr[i];
-          float[] after = ex.parameters();
-          assertClose(where + " updated " + slot.name(), expected,
-              Tensor.of(java.util.Arrays.copyOfRange(after, slot.offset(), slot.offset() + slot.size()), p0.length), 1e-4);
-        }
-      }
-    }
+    AgainstInterpreter.check(g, c, List.of("y"), 0.1, 1e-4, 0, 1, 3);
   }
 
   /** Unit-stride windows vectorize; a strided column index must leave the loop scalar. */
@@ -122,17 +87,5 @@ class WindowLoweringTest {
 
   private static String kernelDims(String k) {
     return k.startsWith("[") ? k.substring(1, k.length() - 1) : k + ", " + k;
-  }
-
-  private static ModelCode define(String className, byte[] bytes) throws ReflectiveOperationException {
-    AsmEmitter.verify(bytes);
-    ClassLoader loader = new ClassLoader(ModelCode.class.getClassLoader()) {
-      @Override
-      protected Class<?> findClass(String n) throws ClassNotFoundException {
-        if (!n.equals(className)) throw new ClassNotFoundException(n);
-        return defineClass(n, bytes, 0, bytes.length);
-      }
-    };
-    return (ModelCode) loader.loadClass(className).getConstructor().newInstance();
   }
 }

@@ -237,9 +237,7 @@ class AsmEmitterTest {
 
   /** Emits, verifies, defines and instantiates the class of {@code program}. */
   static ModelCode load(Program program) throws ReflectiveOperationException {
-    byte[] bytes = AsmEmitter.emit(program);
-    AsmEmitter.verify(bytes);
-    return (ModelCode) define(program.className(), bytes).getConstructor().newInstance();
+    return nnc.compiler.backend.Emitters.asm(program);
   }
 
   static Class<?> define(String name, byte[] bytes) {

@@ -33,7 +33,7 @@ class JavaSamplesTest {
     Graph g = Elaborator.compile(file);
     CompiledModel c = ModelCompiler.compile(g, Files.readString(file), "test", 3);
     ModelCode java = JavaCompilation.load(c.program());
-    ModelCode asm = define(c.program().className(), AsmEmitter.emit(c.program()));
+    ModelCode asm = nnc.compiler.backend.Emitters.asm(c.program());
     for (int batch : new int[] {1, 3, 17}) {
       Executor fromJava = new Executor(c.manifest(), java, c.pInit().clone());
       Executor fromAsm = new Executor(c.manifest(), asm, c.pInit().clone());
@@ -48,17 +48,6 @@ class JavaSamplesTest {
         }
       }
     }
-  }
-
-  private static ModelCode define(String className, byte[] bytes) throws ReflectiveOperationException {
-    ClassLoader loader = new ClassLoader(ModelCode.class.getClassLoader()) {
-      @Override
-      protected Class<?> findClass(String n) throws ClassNotFoundException {
-        if (!n.equals(className)) throw new ClassNotFoundException(n);
-        return defineClass(n, bytes, 0, bytes.length);
-      }
-    };
-    return (ModelCode) loader.loadClass(className).getConstructor().newInstance();
   }
 
   /** Within 1e-4 of max(1, |expected|), as the bytecode is held to against the interpreter. */
