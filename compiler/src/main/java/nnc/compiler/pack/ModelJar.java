@@ -48,7 +48,13 @@ public final class ModelJar {
     a.put(new Attributes.Name("Created-By"), "nnc " + m.nncVersion());
     a.put(new Attributes.Name("Nnc-Model"), m.model());
     // finish(), not close(): the atomic writer owns the stream and closes it after syncing.
-    JarOutputStream jar = new JarOutputStream(os, mf);
+    // The manifest is written as an ordinary first entry rather than through the
+    // JarOutputStream(os, manifest) constructor, which stamps it with the current time: with
+    // every entry at time 0, compiling the same model twice gives the same bytes.
+    JarOutputStream jar = new JarOutputStream(os);
+    java.io.ByteArrayOutputStream manifestBytes = new java.io.ByteArrayOutputStream();
+    mf.write(manifestBytes);
+    put(jar, java.util.jar.JarFile.MANIFEST_NAME, manifestBytes.toByteArray());
     for (Map.Entry<String, byte[]> c : classes.entrySet()) put(jar, c.getKey().replace('.', '/') + ".class", c.getValue());
     put(jar, NnModel.MANIFEST, m.toJson().getBytes(StandardCharsets.UTF_8));
     putStored(jar, NnModel.WEIGHTS, weights);
